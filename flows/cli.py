@@ -1,0 +1,81 @@
+"""`csto-data`: the one entry point. `check` validates, `release` publishes.
+
+Prefect is imported only by the commands that run a flow, so that `check` and a `release`
+with nothing to do answer in about a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from flows.ingest import ingest
+from flows.problems import InvalidRawData, report
+from flows.publish import LATEST, PublishLocked, read_history
+from flows.validate import validate
+
+
+def check(raw_dir: Path) -> int:
+    records, found = ingest(raw_dir)
+    problems = validate(records, found)
+    if problems:
+        print(report(problems))
+        return 1
+    counts = ", ".join(f"{len(f)} {name}" for name, f in records.tables.items())
+    print(f"{raw_dir}: all records valid ({counts}).")
+    return 0
+
+
+def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) -> int:
+    from flows.fingerprint import input_hash
+
+    history = read_history(output_dir)
+    if history and history[-1].get("input_hash") == input_hash(raw_dir) and not bump:
+        newest = history[-1]["version"]
+        print(
+            f"No change: {raw_dir} and the pipeline are as they were for v{newest}; "
+            f"nothing published. Latest release: {output_dir / LATEST}"
+        )
+        return 0
+    from flows import prefect_settings
+
+    prefect_settings.apply(verbose)
+    from flows.release import release_flow
+
+    try:
+        outcome = release_flow(raw_dir=str(raw_dir), output_dir=str(output_dir), bump=bump)
+    except InvalidRawData as error:
+        print(error)
+        print("Nothing was published.")
+        return 1
+    except PublishLocked as error:
+        print(f"Nothing was published: {error}")
+        return 1
+    if outcome.status == "no_change":
+        print(f"No change: the tables are identical to v{outcome.version}; nothing published.")
+    else:
+        print(
+            f"Published v{outcome.version} ({outcome.bump or 'first release'}) to "
+            f"{outcome.path} and {output_dir / LATEST}"
+        )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="csto-data", description=__doc__)
+    parser.add_argument("--raw", type=Path, default=Path("raw"), help="raw records (raw/)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="validate raw/ without publishing")
+    run = commands.add_parser("release", help="publish a new release if raw/ changed")
+    run.add_argument("--output", type=Path, default=Path("output"), help="releases (output/)")
+    run.add_argument("--bump", choices=("major", "minor", "patch"), help="force this bump")
+    run.add_argument("--verbose", action="store_true", help="show Prefect's own logs")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return check(args.raw)
+    return release(args.raw, args.output, args.bump, args.verbose)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

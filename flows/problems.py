@@ -1,0 +1,33 @@
+"""A located problem in the raw records, and the error that carries a list of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing a curator must fix, printed as `FILE:LINE: table.field: message`."""
+
+    file: str
+    line: int
+    table: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.table}.{self.field}: {self.message}"
+
+
+class InvalidRawData(Exception):
+    """Raised when the raw records do not pass; nothing may be published from them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__(report(self.problems))
+
+
+def report(problems: list[Problem]) -> str:
+    lines = [str(p) for p in problems]
+    lines.append(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found in raw/.")
+    return "\n".join(lines)

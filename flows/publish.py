@@ -1,0 +1,220 @@
+"""Publish: put a release into `output/` so that it appears all at once, or not at all.
+
+Layout: `output/v<version>/` (never modified once written), `output/latest/` (a copy of
+the newest release) and `output/releases.json` (every release: version, date, hashes).
+
+How a kill at any moment stays harmless:
+1. the release is written to a hidden staging folder, then renamed to `v<version>/`;
+2. `releases.json` is replaced atomically: this is the commit point. A version folder that
+   `releases.json` does not list was never published, and the next run removes it;
+3. `latest/` is swapped for a complete copy in one `renameat2(RENAME_EXCHANGE)` call, so it
+   is always a whole release; the next run brings it up to the newest listed release.
+An exclusive lock on `output/.lock` makes concurrent runs wait their turn.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flows.package import CHECKSUMS, ReleaseInfo, content_files, content_hash, release_files
+from flows.versioning import Bump, bump_for, diff_release, next_version, version_key
+
+RELEASES = "releases.json"
+LATEST = "latest"
+LOCK = ".lock"
+STAGING_PREFIX = ".staging-"
+
+
+class PublishLocked(Exception):
+    """Another run held the lock for longer than this run would wait."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a release run did."""
+
+    status: str  # "published" or "no_change"
+    version: str
+    path: Path
+    rows: dict[str, int] = field(default_factory=dict)
+    bump: str | None = None
+    changes: str = ""
+
+
+def read_history(output: Path) -> list[dict]:
+    path = output / RELEASES
+    if not path.exists():
+        return []
+    return json.loads(path.read_text(encoding="utf-8"))["releases"]
+
+
+def read_release(output: Path, version: str) -> dict[str, bytes]:
+    folder = output / f"v{version}"
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@contextmanager
+def locked(output: Path, timeout: float) -> Iterator[None]:
+    """Hold the exclusive publication lock, waiting up to `timeout` seconds for it."""
+    output.mkdir(parents=True, exist_ok=True)
+    with open(output / LOCK, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise PublishLocked(
+                        f"another release run holds {output / LOCK}; waited {timeout:.0f} s"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_folder(folder: Path, files: dict[str, bytes]) -> None:
+    folder.mkdir(parents=True)
+    for name, data in files.items():
+        with open(folder / name, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two paths atomically (Linux renameat2); elsewhere, two renames."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is not None:
+        result = renameat2(
+            _AT_FDCWD, bytes(a), _AT_FDCWD, bytes(b), ctypes.c_uint(_RENAME_EXCHANGE)
+        )
+        if result == 0:
+            return
+        if ctypes.get_errno() not in (errno.ENOSYS, errno.EINVAL):
+            raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(a))
+    aside = a.with_name(a.name + ".aside")
+    os.rename(b, aside)
+    os.rename(a, b)
+    os.rename(aside, a)
+
+
+def _replace_latest(output: Path, version: str) -> None:
+    fresh = output / f"{STAGING_PREFIX}{LATEST}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    _write_folder(fresh, read_release(output, version))
+    latest = output / LATEST
+    if latest.exists():
+        _exchange(fresh, latest)
+        shutil.rmtree(fresh)
+    else:
+        os.rename(fresh, latest)
+    _fsync_dir(output)
+
+
+def _write_history(output: Path, history: list[dict]) -> None:
+    history = sorted(history, key=lambda r: version_key(r["version"]))
+    text = json.dumps({"releases": history}, indent=2, sort_keys=True) + "\n"
+    temporary = output / f"{STAGING_PREFIX}{RELEASES}"
+    with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, output / RELEASES)
+    _fsync_dir(output)
+
+
+def recover(output: Path) -> None:
+    """Finish or undo what a killed run left: staging folders, unlisted versions, latest/."""
+    if not output.exists():
+        return
+    for leftover in output.glob(f"{STAGING_PREFIX}*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
+    for aside in output.glob("*.aside"):
+        shutil.rmtree(aside)
+    history = read_history(output)
+    listed = {f"v{r['version']}" for r in history}
+    for folder in output.glob("v*"):
+        if folder.is_dir() and folder.name not in listed:
+            shutil.rmtree(folder)
+    if history:
+        newest = history[-1]["version"]
+        latest = output / LATEST
+        want = (output / f"v{newest}" / CHECKSUMS).read_bytes()
+        if not (latest / CHECKSUMS).exists() or (latest / CHECKSUMS).read_bytes() != want:
+            _replace_latest(output, newest)
+
+
+def publish(
+    output: Path,
+    table_files: dict[str, bytes],
+    rows: dict[str, int],
+    date: str,
+    input_hash: str,
+    bump: Bump | None = None,
+    lock_timeout: float = 600.0,
+) -> Outcome:
+    """Publish the tables as the next release, unless the newest release says the same."""
+    with locked(output, lock_timeout):
+        recover(output)
+        history = read_history(output)
+        latest = history[-1] if history else None
+        previous = read_release(output, latest["version"]) if latest else {}
+        content = content_files(table_files)
+        if latest and content_hash(content) == latest["content_hash"]:
+            return Outcome("no_change", latest["version"], output / LATEST, rows)
+        diffs = tuple(diff_release(previous, table_files)) if latest else ()
+        chosen: Bump = bump or bump_for(list(diffs))
+        version = next_version(latest["version"] if latest else None, chosen)
+        info = ReleaseInfo(
+            version=version,
+            date=date,
+            previous=latest["version"] if latest else None,
+            bump=chosen if latest else None,
+            diffs=diffs,
+        )
+        files = release_files(content, info, previous)
+        staging = output / f"{STAGING_PREFIX}v{version}"
+        shutil.rmtree(staging, ignore_errors=True)
+        _write_folder(staging, files)
+        os.rename(staging, output / f"v{version}")
+        entry = {
+            "version": version,
+            "date": date,
+            "bump": info.bump,
+            "content_hash": content_hash(files),
+            "input_hash": input_hash,
+            "rows": rows,
+        }
+        _write_history(output, [*history, entry])
+        _replace_latest(output, version)
+        return Outcome("published", version, output / f"v{version}", rows, info.bump)

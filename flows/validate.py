@@ -1,0 +1,77 @@
+"""Validate: every table against its Pandera model, then the cross-table rules.
+
+All problems are collected (lazy validation) and located at the raw file and line they
+came from, so that a curator sees every mistake at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pandera.pandas as pa
+
+from flows.ingest import RawRecords
+from flows.problems import Problem
+from schemas import RAW_TABLES, TABLES, cross_table
+from schemas.fields import NO_FORMULA
+
+
+def validate(records: RawRecords, found: list[Problem]) -> list[Problem]:
+    """`found` (the ingestion problems) and every problem in the typed raw tables.
+
+    At most one problem is kept per field of a record: a value that could not be typed is
+    not reported again as missing. Cross-table rules are skipped while a file cannot be
+    read, since every reference into it would be reported as broken.
+    """
+    problems = list(found)
+    for table in RAW_TABLES:
+        problems += _schema_problems(records, table.name)
+    if not any(p.field in ("yaml", "file") for p in found):
+        for v in cross_table.check(records.tables, records.as_of):
+            problems.append(records.locate(TABLES[v.table], v.row, v.column, v.message))
+    first: dict[tuple[str, int, str], Problem] = {}
+    for problem in problems:
+        first.setdefault((problem.file, problem.line, problem.field), problem)
+    return sorted(first.values())
+
+
+def _schema_problems(records: RawRecords, name: str) -> list[Problem]:
+    table = TABLES[name]
+    frame = records.tables[name]
+    try:
+        table.model.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        problems = []
+        for case in cases.itertuples(index=False):
+            if pd.isna(case.index):
+                continue  # a whole-column failure: ingestion shapes columns, rows say why
+            message = explain(str(case.check), case.failure_case)
+            problems.append(records.locate(table, int(case.index), case.column, message))
+        return problems
+    return []
+
+
+_EXPLAINED = {
+    "not_nullable": lambda arg, found: "required value is missing",
+    "field_uniqueness": lambda arg, found: f"duplicate id (found {found!r} more than once)",
+    "unique": lambda arg, found: f"duplicate id (found {found!r} more than once)",
+    "isin": lambda arg, found: f"not one of the allowed values {arg} (found {found!r})",
+    "greater_than_or_equal_to": lambda arg, found: f"must be at least {arg} (found {found!r})",
+    "less_than_or_equal_to": lambda arg, found: f"must be at most {arg} (found {found!r})",
+    "str_matches": lambda arg, found: f"does not match the pattern {arg} (found {found!r})",
+}
+
+
+def explain(check: str, found: object) -> str:
+    """A Pandera check name such as `isin(['a', 'b'])` as a sentence a curator can act on."""
+    match = re.match(r"^(\w+)(?:\((.*)\))?$", check, re.S)
+    name, arg = (match.group(1), match.group(2)) if match else (check, None)
+    if name == "str_matches" and arg and arg.strip("'") == NO_FORMULA:
+        return (
+            "text begins with =, +, - or @, which a spreadsheet would run as a formula "
+            f"(found {found!r})"
+        )
+    explained = _EXPLAINED.get(name)
+    return explained(arg, found) if explained else f"fails {check} (found {found!r})"

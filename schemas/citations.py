@@ -1,0 +1,28 @@
+"""The citations table: one row per row of any table and source it cites."""
+
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from schemas.spec import ForeignKey, Table
+
+
+class CitationsSchema(pa.DataFrameModel):
+    table: Series[str] = pa.Field(description="The citing table.")
+    record_id: Series[str] = pa.Field(
+        description="Primary key of the citing row (for `membership_years`: `ISO3:year`)."
+    )
+    source_id: Series[str] = pa.Field(description="The cited source (join to `sources`).")
+
+    class Config:
+        strict = True
+        unique = ("table", "record_id", "source_id")
+
+
+TABLE = Table(
+    name="citations",
+    title="Citations",
+    description="Which source supports which row: joins any row of any table to `sources`.",
+    model=CitationsSchema,
+    primary_key=("table", "record_id", "source_id"),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+)

@@ -1,0 +1,43 @@
+"""Values and patterns shared by several tables: the controlled vocabulary of the dataset."""
+
+import datetime as dt
+
+ISO3 = r"^[A-Z]{3}$"
+ISO3_LIST = r"^[A-Z]{3}(;[A-Z]{3})*$"
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SLUG_LIST = r"^[a-z0-9]+(-[a-z0-9]+)*(;[a-z0-9]+(-[a-z0-9]+)*)*$"
+HTTP_URL = r"^https?://[^\s]+$"
+
+DATE_PRECISIONS = ("day", "month", "year")
+SPELL_STATUSES = ("member", "frozen", "suspended", "observer")
+YEAR_STATUSES = (*SPELL_STATUSES, "not_member")
+SPELL_STARTS = ("signature", "accession", "ratification", "rejoining", "status_change")
+SPELL_ENDS = ("non_renewal", "withdrawal", "suspension", "status_change")
+EVENT_TYPES = (
+    "signature",
+    "accession",
+    "ratification",
+    "entry_into_force",
+    "protocol",
+    "non_renewal",
+    "withdrawal",
+    "suspension",
+    "rejoining",
+    "charter",
+    "decision",
+    "agreement",
+    "status_change",
+    "request",
+    "arrival",
+    "full_deployment",
+    "withdrawal_start",
+    "withdrawal_end",
+)
+QUALIFIERS = ("exact", "approximate", "at_least", "up_to", "planned")
+SOURCE_KINDS = ("official", "news", "reference", "dataset", "scholarly")
+SCOPES = ("contributor", "total")
+
+# The Collective Security Treaty was signed in Tashkent on this day; nothing in the
+# dataset can happen before it.
+TREATY_SIGNED = dt.date(1992, 5, 15)
+FIRST_YEAR = TREATY_SIGNED.year

@@ -1,0 +1,104 @@
+"""The `release` flow, run for real through Prefect, on a copy of the real raw records."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from flows.release import release_flow
+from schemas import TABLES
+
+REQUIRED = ["members", "treaty_events", "troop_deployments", "countries", "sources"]
+
+
+@pytest.fixture
+def released(prefect_api: str, raw_dir: Path, output_dir: Path) -> Path:
+    outcome = release_flow(raw_dir=str(raw_dir), output_dir=str(output_dir), date="2026-01-02")
+    assert outcome.status == "published"
+    assert outcome.version == "1.0.0"
+    return output_dir
+
+
+def test_first_release_publishes_every_table_in_both_formats(released: Path) -> None:
+    latest = released / "latest"
+    for name in [*REQUIRED, *TABLES]:
+        assert (latest / f"{name}.csv").is_file(), name
+        assert (latest / f"{name}.parquet").is_file(), name
+    visible = sorted(p.name for p in released.iterdir() if not p.name.startswith("."))
+    assert visible == ["latest", "releases.json", "v1.0.0"]
+
+
+def test_csv_and_parquet_hold_the_same_rows_and_columns(released: Path) -> None:
+    for name in TABLES:
+        csv = pd.read_csv(released / "latest" / f"{name}.csv", dtype=str, keep_default_na=False)
+        parquet = pq.read_table(released / "latest" / f"{name}.parquet").to_pandas()
+        assert list(csv.columns) == list(parquet.columns) == TABLES[name].columns
+        assert len(csv) == len(parquet), name
+        as_text = parquet.astype(object).where(parquet.notna(), "")
+        for column in parquet.columns:
+            values = as_text[column].map(
+                lambda v: str(v).lower() if isinstance(v, bool) else str(v)
+            )
+            assert values.tolist() == csv[column].tolist(), (name, column)
+
+
+def test_parquet_columns_are_typed(released: Path) -> None:
+    schema = pq.read_schema(released / "latest" / "troop_deployments.parquet")
+    assert str(schema.field("troops").type) == "int64"
+    assert str(schema.field("as_of_date").type) == "date32[day]"
+    assert str(schema.field("preferred").type) == "bool"
+    assert schema.field("contributor_iso3").nullable
+    assert not schema.field("troops").nullable
+
+
+def test_csv_files_use_unix_line_ends_and_iso_dates(released: Path) -> None:
+    data = (released / "latest" / "members.csv").read_bytes()
+    assert b"\r\n" not in data
+    first = pd.read_csv(io.BytesIO(data), dtype=str)["start_date"].iloc[0]
+    assert pd.Timestamp(first).strftime("%Y-%m-%d") == first
+
+
+def test_second_release_with_unchanged_raw_publishes_nothing(
+    released: Path, raw_dir: Path
+) -> None:
+    before = {p: p.read_bytes() for p in released.rglob("*") if p.is_file()}
+    outcome = release_flow(raw_dir=str(raw_dir), output_dir=str(released), date="2026-02-03")
+    assert outcome.status == "no_change"
+    assert outcome.version == "1.0.0"
+    after = {p: p.read_bytes() for p in released.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_rebuilt_release_is_byte_identical(released: Path, raw_dir: Path) -> None:
+    first = {p.name: p.read_bytes() for p in (released / "v1.0.0").iterdir()}
+    shutil.rmtree(released)
+    release_flow(raw_dir=str(raw_dir), output_dir=str(released), date="2026-01-02")
+    second = {p.name: p.read_bytes() for p in (released / "v1.0.0").iterdir()}
+    assert second == first
+
+
+def test_run_records_a_markdown_summary_artifact(prefect_api: str, released: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["csto-release"]))
+        )
+    assert any("Published v1.0.0" in str(a.data) for a in artifacts)
+    assert all(a.type == "markdown" for a in artifacts)
+
+
+def test_changed_value_publishes_a_patch_release(released: Path, raw_dir: Path) -> None:
+    events = raw_dir / "treaty_events.yaml"
+    text = events.read_text()
+    first_title = next(line for line in text.splitlines() if "title:" in line)
+    events.write_text(text.replace(first_title, first_title + " (corrected)", 1))
+    outcome = release_flow(raw_dir=str(raw_dir), output_dir=str(released), date="2026-03-04")
+    assert (outcome.status, outcome.version, outcome.bump) == ("published", "1.0.1", "patch")
+    assert (released / "v1.0.0").is_dir() and (released / "v1.0.1").is_dir()
