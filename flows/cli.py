@@ -62,6 +62,17 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
     return 0
 
 
+def serve(raw_dir: Path, output_dir: Path, cron: str | None, verbose: bool) -> int:
+    from flows import prefect_settings
+
+    prefect_settings.apply(verbose)
+    from flows.serve import DEFAULT_CRON
+    from flows.serve import serve as serve_release
+
+    serve_release(raw_dir, output_dir, cron or DEFAULT_CRON)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="csto-data", description=__doc__)
     parser.add_argument("--raw", type=Path, default=Path("raw"), help="raw records (raw/)")
@@ -71,9 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--output", type=Path, default=Path("output"), help="releases (output/)")
     run.add_argument("--bump", choices=("major", "minor", "patch"), help="force this bump")
     run.add_argument("--verbose", action="store_true", help="show Prefect's own logs")
+    scheduled = commands.add_parser("serve", help="serve `release` on a schedule via Prefect")
+    scheduled.add_argument("--output", type=Path, default=Path("output"), help="releases")
+    scheduled.add_argument("--cron", default=None, help="cron schedule (default: weekly)")
+    scheduled.add_argument("--verbose", action="store_true", help="show Prefect's own logs")
     args = parser.parse_args(argv)
     if args.command == "check":
         return check(args.raw)
+    if args.command == "serve":
+        return serve(args.raw, args.output, args.cron, args.verbose)
     return release(args.raw, args.output, args.bump, args.verbose)
 
 
