@@ -1,35 +1,30 @@
-"""Package: every file of one release folder, as bytes, from its tables and metadata.
+"""Package: every file of one release folder, as bytes, from its tables and release info.
 
-Pure: the same tables, version, date and previous release give the same bytes. The
-descriptive files (data package, codebook, changes) are added by the modules named after
-them; `SHA256SUMS` lists every other file so that `verify` can check a download.
+Pure: the same tables, version, date and previous release give the same bytes. The files
+that name the version or date are kept apart from the content, whose hash tells whether a
+new build says anything the newest release does not.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
 
-from flows.versioning import TableDiff
+from flows.changelog import changes
+from flows.checksums import CHECKSUMS, checksums, sha256
+from flows.citation import citation
+from flows.codebook import codebook
+from flows.datapackage import datapackage
+from flows.page import render_page
+from flows.versioning import ReleaseInfo
 
-CHECKSUMS = "SHA256SUMS"
-# Files whose bytes name the version or date: left out of the content hash, so that two
-# builds of the same data compare equal whatever version they would be.
-VERSIONED_FILES = frozenset({CHECKSUMS, "datapackage.json", "CHANGES.md", "index.html"})
-
-
-@dataclass(frozen=True)
-class ReleaseInfo:
-    version: str
-    date: str
-    previous: str | None
-    bump: str | None
-    diffs: tuple[TableDiff, ...] = ()
+VERSIONED_FILES = frozenset(
+    {CHECKSUMS, "datapackage.json", "CHANGES.md", "CITATION.cff", "index.html"}
+)
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def content_files(table_files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files of a release that do not depend on its version or date."""
+    return {**table_files, "CODEBOOK.md": codebook(table_files)}
 
 
 def content_hash(files: dict[str, bytes]) -> str:
@@ -38,29 +33,12 @@ def content_hash(files: dict[str, bytes]) -> str:
     return sha256(json.dumps(listing, sort_keys=True).encode())
 
 
-def checksums(files: dict[str, bytes]) -> bytes:
-    """`sha256sum`-compatible listing of every file but itself."""
-    lines = [f"{sha256(files[n])}  {n}\n" for n in sorted(files) if n != CHECKSUMS]
-    return "".join(lines).encode()
-
-
-def parse_checksums(data: bytes) -> dict[str, str]:
-    listing = {}
-    for line in data.decode().splitlines():
-        digest, _, name = line.partition("  ")
-        listing[name] = digest
-    return listing
-
-
-def content_files(table_files: dict[str, bytes]) -> dict[str, bytes]:
-    """The files of a release that do not depend on its version or date."""
-    return dict(table_files)
-
-
-def release_files(
-    content: dict[str, bytes], info: ReleaseInfo, previous: dict[str, bytes]
-) -> dict[str, bytes]:
+def release_files(content: dict[str, bytes], info: ReleaseInfo) -> dict[str, bytes]:
     """The whole release folder: its content, the versioned files and the checksums."""
     files = dict(content)
+    files["CHANGES.md"] = changes(info)
+    files["CITATION.cff"] = citation(info)
+    files["datapackage.json"] = datapackage(files, info)
+    files["index.html"] = render_page(files, info)
     files[CHECKSUMS] = checksums(files)
     return dict(sorted(files.items()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from flows.package import ReleaseInfo
+from flows.versioning import ReleaseInfo
 
 
 def render_page(files: dict[str, bytes], info: ReleaseInfo) -> bytes:

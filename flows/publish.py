@@ -26,10 +26,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.package import CHECKSUMS, ReleaseInfo, content_files, content_hash, release_files
-from flows.versioning import Bump, bump_for, diff_release, next_version, version_key
+from flows.changelog import changelog
+from flows.checksums import CHECKSUMS
+from flows.package import content_files, content_hash, release_files
+from flows.versioning import (
+    Bump,
+    ReleaseInfo,
+    bump_for,
+    diff_release,
+    next_version,
+    version_key,
+)
 
 RELEASES = "releases.json"
+CHANGELOG = "CHANGELOG.md"
+CHANGES = "CHANGES.md"
+CITATION = "CITATION.cff"
 LATEST = "latest"
 LOCK = ".lock"
 STAGING_PREFIX = ".staging-"
@@ -138,16 +150,31 @@ def _replace_latest(output: Path, version: str) -> None:
     _fsync_dir(output)
 
 
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` by `data` in one rename; no-op when it already holds them."""
+    if path.exists() and path.read_bytes() == data:
+        return
+    temporary = path.with_name(f"{STAGING_PREFIX}{path.name}")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    _fsync_dir(path.parent)
+
+
 def _write_history(output: Path, history: list[dict]) -> None:
     history = sorted(history, key=lambda r: version_key(r["version"]))
     text = json.dumps({"releases": history}, indent=2, sort_keys=True) + "\n"
-    temporary = output / f"{STAGING_PREFIX}{RELEASES}"
-    with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, output / RELEASES)
-    _fsync_dir(output)
+    _write_atomic(output / RELEASES, text.encode())
+
+
+def _refresh_summaries(output: Path, history: list[dict]) -> None:
+    """`output/CHANGELOG.md` from every release, and `CITATION.cff` beside `output/`."""
+    newest_first = sorted(history, key=lambda r: version_key(r["version"]), reverse=True)
+    notes = [(output / f"v{r['version']}" / CHANGES).read_bytes() for r in newest_first]
+    _write_atomic(output / CHANGELOG, changelog(notes))
+    _write_atomic(output.parent / CITATION, (output / LATEST / CITATION).read_bytes())
 
 
 def recover(output: Path) -> None:
@@ -172,6 +199,7 @@ def recover(output: Path) -> None:
         want = (output / f"v{newest}" / CHECKSUMS).read_bytes()
         if not (latest / CHECKSUMS).exists() or (latest / CHECKSUMS).read_bytes() != want:
             _replace_latest(output, newest)
+        _refresh_summaries(output, history)
 
 
 def publish(
@@ -202,7 +230,7 @@ def publish(
             bump=chosen if latest else None,
             diffs=diffs,
         )
-        files = release_files(content, info, previous)
+        files = release_files(content, info)
         staging = output / f"{STAGING_PREFIX}v{version}"
         shutil.rmtree(staging, ignore_errors=True)
         _write_folder(staging, files)
@@ -217,4 +245,5 @@ def publish(
         }
         _write_history(output, [*history, entry])
         _replace_latest(output, version)
+        _refresh_summaries(output, [*history, entry])
         return Outcome("published", version, output / f"v{version}", rows, info.bump)

@@ -145,3 +145,14 @@ def next_version(current: str | None, bump: Bump) -> str:
 
 def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split("."))
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """Which release is being made: version, date, and what changed since `previous`."""
+
+    version: str
+    date: str
+    previous: str | None
+    bump: Bump | None
+    diffs: tuple[TableDiff, ...] = ()

@@ -30,7 +30,7 @@ def test_first_release_publishes_every_table_in_both_formats(released: Path) -> 
         assert (latest / f"{name}.csv").is_file(), name
         assert (latest / f"{name}.parquet").is_file(), name
     visible = sorted(p.name for p in released.iterdir() if not p.name.startswith("."))
-    assert visible == ["latest", "releases.json", "v1.0.0"]
+    assert visible == ["CHANGELOG.md", "latest", "releases.json", "v1.0.0"]
 
 
 def test_csv_and_parquet_hold_the_same_rows_and_columns(released: Path) -> None:
@@ -63,9 +63,7 @@ def test_csv_files_use_unix_line_ends_and_iso_dates(released: Path) -> None:
     assert pd.Timestamp(first).strftime("%Y-%m-%d") == first
 
 
-def test_second_release_with_unchanged_raw_publishes_nothing(
-    released: Path, raw_dir: Path
-) -> None:
+def test_second_release_with_unchanged_raw_publishes_nothing(released: Path, raw_dir: Path) -> None:
     before = {p: p.read_bytes() for p in released.rglob("*") if p.is_file()}
     outcome = release_flow(raw_dir=str(raw_dir), output_dir=str(released), date="2026-02-03")
     assert outcome.status == "no_change"

@@ -1,0 +1,80 @@
+"""`CHANGES.md` of a release (what changed against the previous one, by primary key) and
+`output/CHANGELOG.md` (every release's changes, newest first)."""
+
+from __future__ import annotations
+
+from flows.versioning import ReleaseInfo, TableDiff
+
+# Past this many rows, a list of keys is cut and the count says the rest.
+MAX_LISTED = 50
+
+_REASONS = {
+    "major": "a table or column was removed or renamed, or a column changed type",
+    "minor": "rows, columns or tables were added, or rows removed",
+    "patch": "only values were corrected (or only the descriptive files changed)",
+}
+
+
+def _keys(keys: list[str]) -> str:
+    shown = ", ".join(f"`{k}`" for k in keys[:MAX_LISTED])
+    more = len(keys) - MAX_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _cell(value: str) -> str:
+    return (value or "(empty)").replace("|", "\\|").replace("\n", " ")
+
+
+def _table_changes(diff: TableDiff) -> list[str]:
+    lines = [f"### `{diff.table}`", ""]
+    if diff.added_table:
+        return [*lines, "New table.", ""]
+    if diff.removed_table:
+        return [*lines, "Table removed.", ""]
+    for label, columns in (
+        ("Columns added", diff.added_columns),
+        ("Columns removed", diff.removed_columns),
+    ):
+        if columns:
+            lines.append(f"- {label}: {', '.join(f'`{c}`' for c in columns)}")
+    for column, old, new in diff.retyped_columns:
+        lines.append(f"- Column `{column}` changed type: {old} -> {new}")
+    if diff.added_rows:
+        lines.append(f"- {len(diff.added_rows)} rows added: {_keys(diff.added_rows)}")
+    if diff.removed_rows:
+        lines.append(f"- {len(diff.removed_rows)} rows removed: {_keys(diff.removed_rows)}")
+    if diff.changed_values:
+        rows = {key for key, *_ in diff.changed_values}
+        lines += [
+            f"- {len(rows)} rows changed:",
+            "",
+            "| row | field | old | new |",
+            "|---|---|---|---|",
+            *(
+                f"| `{key}` | `{column}` | {_cell(old)} | {_cell(new)} |"
+                for key, column, old, new in diff.changed_values[: MAX_LISTED * 4]
+            ),
+        ]
+    return [*lines, ""]
+
+
+def changes(info: ReleaseInfo) -> bytes:
+    """The `CHANGES.md` of one release."""
+    lines = [f"## v{info.version} ({info.date})", ""]
+    if info.previous is None:
+        lines += ["First release.", ""]
+    else:
+        reason = _REASONS.get(str(info.bump), "")
+        lines += [f"Changes against v{info.previous}. Version bump: **{info.bump}**: {reason}.", ""]
+        changed = [d for d in info.diffs if not d.empty]
+        for diff in changed:
+            lines += _table_changes(diff)
+        if not changed:
+            lines += ["No table changed; only the descriptive files did.", ""]
+    return ("\n".join(lines).rstrip() + "\n").encode()
+
+
+def changelog(releases: list[bytes]) -> bytes:
+    """`output/CHANGELOG.md` from every release's `CHANGES.md`, given newest first."""
+    body = "\n".join(r.decode() for r in releases)
+    return f"# Changelog\n\nEvery release of the dataset, newest first.\n\n{body}".encode()

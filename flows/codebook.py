@@ -1,0 +1,129 @@
+"""The release's `CODEBOOK.md`, generated from the table specs and the published data."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from flows.datapackage import constraints, field_type
+from schemas import TABLES, package
+from schemas.spec import Table
+
+ENCODING = """\
+## How values are encoded
+
+- **Files.** Each table is published as `<table>.csv` (UTF-8, comma-separated, header row,
+  `\\n` line ends, empty field for missing) and `<table>.parquet` (the same rows and columns,
+  typed: dates as dates, counts as 64-bit integers, `true`/`false` as booleans).
+- **Dates and their precision.** A date is written `YYYY-MM-DD`. Where the sources give only
+  a month or a year, the date is the first day of that period and the `*_precision` column
+  beside it says `month` or `year`; `day` means the day is known. Never read a month-precision
+  `1993-12-01` as the 1st of December.
+- **Ongoing.** An empty `end_date` means the spell or operation had not ended by the
+  dataset's `as_of` date; it is never filled with a made-up date.
+- **Lists.** Columns ending in `_ids` and `states` hold several ids separated by `;`.
+  `citations` holds the same links one per row, for joins.
+- **Approximate figures.** `troop_deployments.troops` is the number as the source gave it;
+  `qualifier` says how the source qualified it: `exact`, `approximate` ("about", "~"),
+  `at_least` ("more than"), `up_to`, or `planned` (announced before deployment).
+- **Competing claims.** Sources disagree on troop numbers. Every figure is kept, one row per
+  source, and exactly one row per operation and contributor (or total, where
+  `contributor_iso3` is empty) has `preferred = true`, by this rule: an official figure over a
+  press estimate; deployed over planned; exact over qualified; then the most recent. Each
+  row's `note` says why. Where sources disagree on a date, the table holds the preferred
+  date and the row's `note` names the sources that say otherwise.
+- **Country-years.** `membership_years` gives each state's status on 31 December of each year
+  (for the last year: on the `as_of` date of the curation), from 1992. A spell is in force from
+  its start date up to, not including, its end date.
+
+## Identifiers and joins
+
+- `iso3` (ISO 3166-1 alpha-3) is the key of every state in every table.
+- `countries.cow_code` is the Correlates of War state number (`ccode`) and `cow_abbr` its
+  abbreviation (`stateabb`): join `membership_years` on (`cow_code`, `year`) to COW
+  country-year data, or to ATOP, which identifies alliance members by COW state numbers.
+  Serbia carries 345, the COW number of Yugoslavia/Serbia (see the row's note).
+- `countries.wikidata_id` is the state's Wikidata item (`Q...`).
+- Every row cites sources: `source_ids` lists them, and `citations` (`table`, `record_id`,
+  `source_id`) joins any row to `sources`, where `record_id` is the row's primary key
+  (several key columns joined by `:`).
+"""
+
+
+def _example(frame: pd.DataFrame, column: str) -> str:
+    values = frame[column][frame[column] != ""]
+    return f"`{values.iloc[0]}`" if len(values) else ""
+
+
+def _allowed(found: dict) -> str:
+    parts = []
+    if "enum" in found:
+        parts.append(", ".join(f"`{v}`" for v in found["enum"]))
+    if "minimum" in found:
+        parts.append(f">= {found['minimum']}")
+    if "maximum" in found:
+        parts.append(f"<= {found['maximum']}")
+    if "pattern" in found and "enum" not in found and not found["pattern"].startswith("[^="):
+        parts.append(f"pattern `{found['pattern']}`")
+    if found.get("unique"):
+        parts.append("unique")
+    return "; ".join(parts)
+
+
+def _table_section(table: Table, frame: pd.DataFrame) -> list[str]:
+    lines = [
+        f"## `{table.name}`: {table.title}",
+        "",
+        table.description,
+        "",
+        f"Files: `{table.name}.csv`, `{table.name}.parquet`. Rows: {len(frame)}. "
+        f"Primary key: {', '.join(f'`{k}`' for k in table.primary_key)}.",
+    ]
+    refs = [
+        f"`{fk.columns}` -> `{fk.reference_table}.{fk.reference_columns}`"
+        for fk in table.foreign_keys
+    ]
+    if refs:
+        lines += ["", f"References: {'; '.join(refs)}."]
+    lines += [
+        "",
+        "| column | type | required | meaning | allowed values | example |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, column in table.model.to_schema().columns.items():
+        found = constraints(column)
+        required = "yes" if found.get("required") else "no"
+        cells = [
+            f"`{name}`",
+            field_type(column),
+            required,
+            column.description or "",
+            _allowed(found),
+            _example(frame, name),
+        ]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return [*lines, ""]
+
+
+def codebook(files: dict[str, bytes]) -> bytes:
+    """The codebook of a release whose tables are in `files` (`<table>.csv` bytes)."""
+    lines = [
+        f"# Codebook: {package.TITLE}",
+        "",
+        package.DESCRIPTION,
+        "",
+        f"Data licence: {package.DATA_LICENSE['title']} ({package.DATA_LICENSE['name']}). "
+        "The release's `datapackage.json` describes the same tables in the Frictionless Data "
+        "Package format; `CHANGES.md` says what changed against the previous release.",
+        "",
+        "## Tables",
+        "",
+        *(f"- `{t.name}`: {t.description}" for t in TABLES.values()),
+        "",
+        ENCODING,
+    ]
+    for name, table in TABLES.items():
+        frame = pd.read_csv(io.BytesIO(files[f"{name}.csv"]), dtype=str, keep_default_na=False)
+        lines += _table_section(table, frame)
+    return ("\n".join(lines).rstrip() + "\n").encode()

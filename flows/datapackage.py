@@ -1,0 +1,132 @@
+"""The release's `datapackage.json` (Frictionless Data Package), from the Pandera models.
+
+Generated, never written by hand, so that it cannot drift from the schemas that validate
+the data. Each CSV is a resource with its Table Schema, primary key, foreign keys, size and
+SHA-256; each Parquet file is a resource with the same schema.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pandas as pd
+import pandera.pandas as pa
+
+from flows.checksums import sha256
+from flows.versioning import ReleaseInfo
+from schemas import TABLES, package
+from schemas.fields import NO_FORMULA
+from schemas.spec import Table
+
+# Stated, not sniffed: ids such as `kazakhstan-2022:ARM:...` would fool a sniffer.
+CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
+_TYPES = {"datetime64": "date", "Int64": "integer", "boolean": "boolean", "bool": "boolean"}
+
+
+def field_type(column: pa.Column) -> str:
+    text = str(column.dtype)
+    return next((t for prefix, t in _TYPES.items() if text.startswith(prefix)), "string")
+
+
+def frictionless_pattern(pattern: str) -> str:
+    """A Python `re.match` pattern as a Table Schema pattern, which must match whole values."""
+    if pattern == NO_FORMULA:
+        return r"[^=+\-@][\s\S]*"
+    return pattern.removeprefix("^").removesuffix("$")
+
+
+def constraints(column: pa.Column) -> dict:
+    found: dict = {}
+    if not column.nullable:
+        found["required"] = True
+    if column.unique:
+        found["unique"] = True
+    for check in column.checks:
+        stats = check.statistics
+        if check.name == "isin":
+            found["enum"] = sorted(stats["allowed_values"])
+        elif check.name == "greater_than_or_equal_to":
+            found["minimum"] = stats["min_value"]
+        elif check.name == "less_than_or_equal_to":
+            found["maximum"] = stats["max_value"]
+        elif check.name == "str_matches":
+            found["pattern"] = frictionless_pattern(stats["pattern"])
+    return found
+
+
+def table_schema(table: Table, *, with_foreign_keys: bool) -> dict:
+    columns = table.model.to_schema().columns
+    fields = []
+    for name, column in columns.items():
+        field = {"name": name, "type": field_type(column), "description": column.description}
+        if field["type"] == "boolean":
+            field |= {"trueValues": ["true"], "falseValues": ["false"]}
+        if found := constraints(column):
+            field["constraints"] = found
+        fields.append(field)
+    schema: dict = {"fields": fields, "missingValues": [""], "primaryKey": list(table.primary_key)}
+    if with_foreign_keys:
+        schema["foreignKeys"] = [
+            {
+                "fields": fk.columns,
+                "reference": {"resource": fk.reference_table, "fields": fk.reference_columns},
+            }
+            for fk in table.foreign_keys
+            if fk.list_separator is None
+        ]
+    return schema
+
+
+def _sources(files: dict[str, bytes]) -> list[dict]:
+    frame = pd.read_csv(io.BytesIO(files["sources.csv"]), dtype=str, keep_default_na=False)
+    return [{"title": row.title, "path": row.url} for row in frame.itertuples()]
+
+
+def datapackage(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
+    resources = []
+    for name, table in TABLES.items():
+        csv = files[f"{name}.csv"]
+        resources.append(
+            {
+                "name": name,
+                "title": table.title,
+                "description": table.description,
+                "path": f"{name}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": len(csv),
+                "hash": f"sha256:{sha256(csv)}",
+                "dialect": CSV_DIALECT,
+                "schema": table_schema(table, with_foreign_keys=True),
+            }
+        )
+    for name, table in TABLES.items():
+        # Frictionless cannot count a Parquet file's bytes; SHA256SUMS covers them.
+        resources.append(
+            {
+                "name": f"{name}-parquet",
+                "title": f"{table.title} (Parquet)",
+                "description": f"The `{name}` table as typed Parquet: the same rows and columns.",
+                "path": f"{name}.parquet",
+                "format": "parquet",
+                "mediatype": "application/vnd.apache.parquet",
+                "schema": table_schema(table, with_foreign_keys=False),
+            }
+        )
+    descriptor = {
+        "name": package.NAME,
+        "title": package.TITLE,
+        "description": package.DESCRIPTION,
+        "version": info.version,
+        "created": f"{info.date}T00:00:00Z",
+        "licenses": [package.DATA_LICENSE],
+        "contributors": [{"title": package.AUTHOR, "role": "author"}],
+        "keywords": list(package.KEYWORDS),
+        "sources": _sources(files),
+        "resources": resources,
+    }
+    text = json.dumps(descriptor, indent=2, ensure_ascii=False, sort_keys=False)
+    return (re.sub(r"[ \t]+\n", "\n", text) + "\n").encode()

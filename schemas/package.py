@@ -1,0 +1,27 @@
+"""What the dataset as a whole says about itself: name, title, licences, keywords."""
+
+NAME = "csto-open-data"
+TITLE = "CSTO open data: members, treaty events and troop deployments"
+DESCRIPTION = (
+    "An open, sourced dataset on the Collective Security Treaty Organization (CSTO) and the "
+    "1992 Collective Security Treaty it grew from: every spell of every state's participation, "
+    "the events that shaped the treaty and the organisation, and its troop deployments, with "
+    "every troop figure kept as each source reported it. Every row cites its sources; "
+    "countries carry ISO 3166-1, Correlates of War and Wikidata codes."
+)
+DATA_LICENSE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+CODE_LICENSE = "MIT"
+AUTHOR = "CSTO open data contributors"
+KEYWORDS = (
+    "CSTO",
+    "Collective Security Treaty Organization",
+    "alliances",
+    "international relations",
+    "Correlates of War",
+    "Kazakhstan 2022",
+    "peacekeeping",
+)
