@@ -246,4 +246,6 @@ def publish(
         _write_history(output, [*history, entry])
         _replace_latest(output, version)
         _refresh_summaries(output, [*history, entry])
-        return Outcome("published", version, output / f"v{version}", rows, info.bump)
+        return Outcome(
+            "published", version, output / f"v{version}", rows, info.bump, files[CHANGES].decode()
+        )

@@ -77,6 +77,7 @@ def summary(outcome: Outcome) -> str:
         "",
         f"Bump: {outcome.bump or 'first release'}. Folder: `{outcome.path}`.",
         "",
+        outcome.changes,
         "| table | rows |",
         "|---|---:|",
         *(f"| {name} | {count} |" for name, count in outcome.rows.items()),
