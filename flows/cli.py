@@ -62,6 +62,23 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
     return 0
 
 
+def verify(output_dir: Path, version: str | None, raw_dir: Path | None) -> int:
+    from flows.verify import verify as verify_release
+
+    problems = verify_release(output_dir, version, raw_dir)
+    name = f"v{version.removeprefix('v')}" if version else LATEST
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: {output_dir / name} is not intact."
+        )
+        return 1
+    rebuilt = f", and rebuilds byte for byte from {raw_dir}" if raw_dir else ""
+    print(f"{output_dir / name}: intact (checksums and schemas{rebuilt}).")
+    return 0
+
+
 def serve(raw_dir: Path, output_dir: Path, cron: str | None, verbose: bool) -> int:
     from flows import prefect_settings
 
@@ -82,6 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--output", type=Path, default=Path("output"), help="releases (output/)")
     run.add_argument("--bump", choices=("major", "minor", "patch"), help="force this bump")
     run.add_argument("--verbose", action="store_true", help="show Prefect's own logs")
+    check_release = commands.add_parser("verify", help="check a published release")
+    check_release.add_argument("version", nargs="?", help="version to check (default: latest)")
+    check_release.add_argument("--output", type=Path, default=Path("output"), help="releases")
+    check_release.add_argument(
+        "--rebuild", action="store_true", help="also rebuild it from --raw and compare bytes"
+    )
     scheduled = commands.add_parser("serve", help="serve `release` on a schedule via Prefect")
     scheduled.add_argument("--output", type=Path, default=Path("output"), help="releases")
     scheduled.add_argument("--cron", default=None, help="cron schedule (default: weekly)")
@@ -89,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check":
         return check(args.raw)
+    if args.command == "verify":
+        return verify(args.output, args.version, args.raw if args.rebuild else None)
     if args.command == "serve":
         return serve(args.raw, args.output, args.cron, args.verbose)
     return release(args.raw, args.output, args.bump, args.verbose)

@@ -15,7 +15,7 @@ from flows.citation import citation
 from flows.codebook import codebook
 from flows.datapackage import datapackage
 from flows.page import render_page
-from flows.versioning import ReleaseInfo
+from flows.versioning import Bump, ReleaseInfo, bump_for, diff_release, next_version
 
 VERSIONED_FILES = frozenset(
     {CHECKSUMS, "datapackage.json", "CHANGES.md", "CITATION.cff", "index.html"}
@@ -42,3 +42,26 @@ def release_files(content: dict[str, bytes], info: ReleaseInfo) -> dict[str, byt
     files["index.html"] = render_page(files, info)
     files[CHECKSUMS] = checksums(files)
     return dict(sorted(files.items()))
+
+
+def assemble(
+    content: dict[str, bytes],
+    previous: dict | None,
+    previous_files: dict[str, bytes],
+    date: str,
+    bump: Bump | None = None,
+) -> tuple[ReleaseInfo, dict[str, bytes]]:
+    """The next release after `previous` (an entry of releases.json, or None) and its files.
+
+    The bump is `bump` when given, else the one the changes against `previous_files` call for.
+    """
+    diffs = tuple(diff_release(previous_files, content)) if previous else ()
+    chosen: Bump = bump or bump_for(list(diffs))
+    info = ReleaseInfo(
+        version=next_version(previous["version"] if previous else None, chosen),
+        date=date,
+        previous=previous["version"] if previous else None,
+        bump=chosen if previous else None,
+        diffs=diffs,
+    )
+    return info, release_files(content, info)

@@ -28,15 +28,8 @@ from pathlib import Path
 
 from flows.changelog import changelog
 from flows.checksums import CHECKSUMS
-from flows.package import content_files, content_hash, release_files
-from flows.versioning import (
-    Bump,
-    ReleaseInfo,
-    bump_for,
-    diff_release,
-    next_version,
-    version_key,
-)
+from flows.package import assemble, content_files, content_hash
+from flows.versioning import Bump, version_key
 
 RELEASES = "releases.json"
 CHANGELOG = "CHANGELOG.md"
@@ -220,17 +213,8 @@ def publish(
         content = content_files(table_files)
         if latest and content_hash(content) == latest["content_hash"]:
             return Outcome("no_change", latest["version"], output / LATEST, rows)
-        diffs = tuple(diff_release(previous, table_files)) if latest else ()
-        chosen: Bump = bump or bump_for(list(diffs))
-        version = next_version(latest["version"] if latest else None, chosen)
-        info = ReleaseInfo(
-            version=version,
-            date=date,
-            previous=latest["version"] if latest else None,
-            bump=chosen if latest else None,
-            diffs=diffs,
-        )
-        files = release_files(content, info)
+        info, files = assemble(content, latest, previous, date, bump)
+        version = info.version
         staging = output / f"{STAGING_PREFIX}v{version}"
         shutil.rmtree(staging, ignore_errors=True)
         _write_folder(staging, files)

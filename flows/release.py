@@ -6,8 +6,6 @@ they add orchestration, retries and the run's artifacts.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -18,18 +16,12 @@ from prefect.cache_policies import NO_CACHE
 from flows.build import build
 from flows.fingerprint import input_hash
 from flows.ingest import RawRecords, ingest
-from flows.problems import InvalidRawData, Problem
+from flows.pipeline import release_date, row_counts
+from flows.problems import Problem
 from flows.publish import Outcome, publish
 from flows.render import render_tables
-from flows.validate import validate
+from flows.validate import require_valid
 from flows.versioning import Bump
-
-
-def release_date() -> str:
-    """Today in UTC, or the day of `SOURCE_DATE_EPOCH` when it is set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
-    return moment.date().isoformat()
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
@@ -38,10 +30,8 @@ def ingest_task(raw_dir: Path) -> tuple[RawRecords, list[Problem]]:
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_task(records: RawRecords, found: list[Problem]) -> None:
-    problems = validate(records, found)
-    if problems:
-        raise InvalidRawData(problems)
+def validate_task(records: RawRecords, found: list[Problem]) -> RawRecords:
+    return require_valid(records, found)
 
 
 @task(name="build", cache_policy=NO_CACHE)
@@ -97,10 +87,9 @@ def release_flow(
     raw, output = Path(raw_dir), Path(output_dir)
     records, found = ingest_task(raw)
     logger.info("Read %d raw tables from %s", len(records.tables), raw)
-    validate_task(records, found)
-    tables = build_task(records)
+    tables = build_task(validate_task(records, found))
     files = render_task(tables)
-    rows = {name: len(frame) for name, frame in tables.items()}
+    rows = row_counts(tables)
     outcome = publish_task(output, files, rows, date or release_date(), input_hash(raw), bump)
     logger.info("%s: v%s", outcome.status, outcome.version)
     create_markdown_artifact(

@@ -12,7 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from flows.ingest import RawRecords
-from flows.problems import Problem
+from flows.problems import InvalidRawData, Problem
 from schemas import RAW_TABLES, TABLES, cross_table
 from schemas.fields import NO_FORMULA
 
@@ -34,6 +34,14 @@ def validate(records: RawRecords, found: list[Problem]) -> list[Problem]:
     for problem in problems:
         first.setdefault((problem.file, problem.line, problem.field), problem)
     return sorted(first.values())
+
+
+def require_valid(records: RawRecords, found: list[Problem]) -> RawRecords:
+    """The records, or `InvalidRawData` listing every problem in them."""
+    problems = validate(records, found)
+    if problems:
+        raise InvalidRawData(problems)
+    return records
 
 
 def _schema_problems(records: RawRecords, name: str) -> list[Problem]:

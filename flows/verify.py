@@ -1,0 +1,119 @@
+"""Verify: is a published release intact, valid, and reproducible from raw/?
+
+- checksums: every file listed in `SHA256SUMS` is there with the same bytes, and no file
+  is there that the list does not name;
+- schemas: every table's CSV, read back with its column types, passes its Pandera model;
+- rebuild (optional): building the release again from `raw/` gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from flows.build import build
+from flows.checksums import CHECKSUMS, parse_checksums, sha256
+from flows.package import assemble, content_files
+from flows.pipeline import validated
+from flows.publish import LATEST, read_history, read_release
+from flows.render import render_tables
+from flows.validate import explain
+from schemas import TABLES
+
+
+def read_table(name: str, data: bytes) -> pd.DataFrame:
+    """A published CSV read back with the dtypes of its Pandera model."""
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    frame = frame.replace("", None)
+    for column, spec in TABLES[name].model.to_schema().columns.items():
+        if column not in frame:
+            continue
+        kind = str(spec.dtype)
+        if kind.startswith("datetime64"):
+            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype(
+                "datetime64[us]"
+            )
+        elif kind == "Int64":
+            frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+        elif kind in ("boolean", "bool"):
+            frame[column] = frame[column].map({"true": True, "false": False}).astype("boolean")
+        else:
+            frame[column] = frame[column].astype("str")
+    return frame
+
+
+def checksum_problems(folder: Path) -> list[str]:
+    listing_path = folder / CHECKSUMS
+    if not listing_path.is_file():
+        return [f"{listing_path}: missing, so nothing can be checked"]
+    listed = parse_checksums(listing_path.read_bytes())
+    present = {p.name for p in folder.iterdir() if p.is_file() and p.name != CHECKSUMS}
+    problems = [f"{folder / n}: missing" for n in sorted(set(listed) - present)]
+    problems += [
+        f"{folder / n}: extra file, not in {CHECKSUMS}" for n in sorted(present - set(listed))
+    ]
+    for name in sorted(set(listed) & present):
+        if sha256((folder / name).read_bytes()) != listed[name]:
+            problems.append(f"{folder / name}: modified (SHA-256 differs from {CHECKSUMS})")
+    return problems
+
+
+def schema_problems(folder: Path) -> list[str]:
+    problems = []
+    for name, table in TABLES.items():
+        path = folder / f"{name}.csv"
+        if not path.is_file():
+            continue  # reported by the checksums
+        try:
+            frame = read_table(name, path.read_bytes())
+            table.model.validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as errors:
+            for case in errors.failure_cases.itertuples(index=False):
+                # CSV line: the header is line 1, row 0 is line 2.
+                line = "" if pd.isna(case.index) else f":{int(case.index) + 2}"
+                problems.append(
+                    f"{path}{line}: {name}.{case.column}: "
+                    f"{explain(str(case.check), case.failure_case)}"
+                )
+        except (ValueError, TypeError) as error:
+            problems.append(f"{path}: cannot be read with the table's types ({error})")
+    return problems
+
+
+def rebuild_problems(raw_dir: Path, output: Path, version: str) -> list[str]:
+    """Differences between release `version` and a rebuild of it from `raw_dir`."""
+    history = read_history(output)
+    index = next(i for i, r in enumerate(history) if r["version"] == version)
+    entry, previous = history[index], history[index - 1] if index else None
+    tables = build(validated(raw_dir))
+    content = content_files(render_tables(tables))
+    previous_files = read_release(output, previous["version"]) if previous else {}
+    info, files = assemble(content, previous, previous_files, entry["date"], entry["bump"])
+    folder = output / f"v{version}"
+    if info.version != version:
+        return [f"{raw_dir} rebuilds as v{info.version}, not v{version}"]
+    published = read_release(output, version)
+    names = sorted(set(files) | set(published))
+    return [
+        f"{folder / n}: differs from the rebuild from {raw_dir}"
+        for n in names
+        if files.get(n) != published.get(n)
+    ]
+
+
+def verify(output: Path, version: str | None = None, raw_dir: Path | None = None) -> list[str]:
+    """Every problem with a published release (default: latest); empty when it is intact."""
+    history = read_history(output)
+    if not history:
+        return [f"{output}: no release has been published"]
+    known = [r["version"] for r in history]
+    if version is not None and version.removeprefix("v") not in known:
+        return [f"{output}: no release v{version.removeprefix('v')} (known: {', '.join(known)})"]
+    folder = output / (f"v{version.removeprefix('v')}" if version else LATEST)
+    problems = checksum_problems(folder) + schema_problems(folder)
+    if raw_dir is not None and not problems:
+        problems += rebuild_problems(raw_dir, output, (version or known[-1]).removeprefix("v"))
+    return problems
