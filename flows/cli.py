@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from flows.ingest import ingest
-from flows.problems import InvalidRawData, report
+from flows.problems import InvalidRawData, counted, report
 from flows.publish import LATEST, PublishLocked, read_history
 from flows.validate import validate
 
@@ -70,9 +70,7 @@ def verify(output_dir: Path, version: str | None, raw_dir: Path | None) -> int:
     for problem in problems:
         print(problem)
     if problems:
-        print(
-            f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: {output_dir / name} is not intact."
-        )
+        print(f"{counted(len(problems), 'problem')}: {output_dir / name} is not intact.")
         return 1
     rebuilt = f", and rebuilds byte for byte from {raw_dir}" if raw_dir else ""
     print(f"{output_dir / name}: intact (checksums and schemas{rebuilt}).")

@@ -27,7 +27,11 @@ class InvalidRawData(Exception):
         super().__init__(report(self.problems))
 
 
+def counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def report(problems: list[Problem]) -> str:
     lines = [str(p) for p in problems]
-    lines.append(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found in raw/.")
+    lines.append(f"{counted(len(problems), 'problem')} found in raw/.")
     return "\n".join(lines)
