@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from flows.ingest import ingest
-from flows.problems import InvalidRawData, counted, report
-from flows.publish import LATEST, PublishLocked, read_history
+from flows.problems import counted, report
+from flows.publish import LATEST, read_history
 from flows.validate import validate
 
 
@@ -43,14 +43,14 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
     prefect_settings.apply(verbose)
     from flows.release import release_flow
 
-    try:
-        outcome = release_flow(raw_dir=str(raw_dir), output_dir=str(output_dir), bump=bump)
-    except InvalidRawData as error:
-        print(error)
+    state = release_flow(
+        raw_dir=str(raw_dir), output_dir=str(output_dir), bump=bump, return_state=True
+    )
+    outcome = state.result(raise_on_failure=False)
+    if state.is_failed():
+        # Invalid records give the list of problems; anything else, the exception.
+        print(report(outcome) if isinstance(outcome, list) else f"Release failed: {outcome}")
         print("Nothing was published.")
-        return 1
-    except PublishLocked as error:
-        print(f"Nothing was published: {error}")
         return 1
     if outcome.status == "no_change":
         print(f"No change: the tables are identical to v{outcome.version}; nothing published.")

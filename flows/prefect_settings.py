@@ -2,7 +2,7 @@
 
 With no `PREFECT_API_URL`, Prefect 3 starts a temporary API server for each flow run; on
 a cold machine it can take longer than Prefect's default 20 s start-up timeout. Users'
-own settings always win: these are defaults only.
+own settings win, but for the log level, which `--verbose` decides.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ DEFAULTS = {
 
 
 def apply(verbose: bool) -> None:
+    """Set the defaults; Prefect's own logs reach the terminal only with `--verbose`."""
     for name, value in DEFAULTS.items():
         os.environ.setdefault(name, value)
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "CRITICAL")
+    os.environ["PREFECT_LOGGING_LEVEL"] = "INFO" if verbose else "CRITICAL"

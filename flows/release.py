@@ -12,15 +12,18 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import Failed, State
+from prefect.tasks import Task
 
 from flows.build import build
 from flows.fingerprint import input_hash
 from flows.ingest import RawRecords, ingest
 from flows.pipeline import release_date, row_counts
-from flows.problems import Problem
+from flows.problems import Problem, counted, report
 from flows.publish import Outcome, publish
 from flows.render import render_tables
-from flows.validate import require_valid
+from flows.validate import validate
 from flows.versioning import Bump
 
 
@@ -30,8 +33,8 @@ def ingest_task(raw_dir: Path) -> tuple[RawRecords, list[Problem]]:
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_task(records: RawRecords, found: list[Problem]) -> RawRecords:
-    return require_valid(records, found)
+def validate_task(records: RawRecords, found: list[Problem]) -> list[Problem]:
+    return validate(records, found)
 
 
 @task(name="build", cache_policy=NO_CACHE)
@@ -44,7 +47,19 @@ def render_task(tables: dict[str, pd.DataFrame]) -> dict[str, bytes]:
     return render_tables(tables)
 
 
-@task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def _transient(task: Task, run: TaskRun, state: State) -> bool:
+    """Retry the file system's hiccups, not a lock held by another run."""
+    error = state.result(raise_on_failure=False)
+    return isinstance(error, OSError)
+
+
+@task(
+    name="publish",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=_transient,
+)
 def publish_task(
     output_dir: Path,
     files: dict[str, bytes],
@@ -81,15 +96,31 @@ def release_flow(
     output_dir: str = "output",
     bump: Bump | None = None,
     date: str | None = None,
-) -> Outcome:
-    """Validate the raw records and publish them as a new release if they changed."""
+) -> Outcome | State:
+    """Validate the raw records and publish them as a new release if they changed.
+
+    Invalid records end the run in a Failed state whose result is the list of problems,
+    so that a curator's mistake is reported as a list of `FILE:LINE` messages, not as a
+    traceback.
+    """
     logger = get_run_logger()
     raw, output = Path(raw_dir), Path(output_dir)
+    logger.info("Reading the raw records in %s", raw)
     records, found = ingest_task(raw)
-    logger.info("Read %d raw tables from %s", len(records.tables), raw)
-    tables = build_task(validate_task(records, found))
+    logger.info("Validating %d raw tables", len(records.tables))
+    problems = validate_task(records, found)
+    if problems:
+        text = report(problems)
+        logger.error("Invalid raw records; nothing published:\n%s", text)
+        create_markdown_artifact(
+            key="csto-release", markdown=f"# Invalid raw records\n\n```\n{text}\n```\n"
+        )
+        return Failed(message=f"{counted(len(problems), 'problem')} in {raw}", data=problems)
+    logger.info("Building the published tables")
+    tables = build_task(records)
     files = render_task(tables)
     rows = row_counts(tables)
+    logger.info("Publishing to %s", output)
     outcome = publish_task(output, files, rows, date or release_date(), input_hash(raw), bump)
     logger.info("%s: v%s", outcome.status, outcome.version)
     create_markdown_artifact(
