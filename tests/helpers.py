@@ -1,0 +1,46 @@
+"""Small helpers shared by tests: snapshots of folders and a plain release in a subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# A release run with the plain functions in a separate process, so that it can be killed.
+PLAIN_RELEASE = (
+    "import sys; from pathlib import Path; from flows.pipeline import release; "
+    "o = release(Path(sys.argv[1]), Path(sys.argv[2]), date='2026-01-02'); "
+    "print(o.status, o.version)"
+)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` (but the lock file) by relative path."""
+    if not folder.exists():
+        return {}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+def start_plain_release(raw_dir: Path, output_dir: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", PLAIN_RELEASE, str(raw_dir), str(output_dir)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def add_event(raw_dir: Path, event_id: str = "test-added-event") -> None:
+    """Add one valid treaty event: a change that makes a minor release."""
+    with (raw_dir / "treaty_events.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            f'\n- id: {event_id}\n  date: "2000-01-01"\n  type: decision\n'
+            "  title: An added event\n  sources: [apostrophe-2022-01-06]\n"
+        )

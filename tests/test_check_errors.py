@@ -1,0 +1,148 @@
+"""`csto-data check`: one case per class of curator mistake, each located at FILE:LINE."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+
+SOURCE = "apostrophe-2022-01-06"
+SPELL = {
+    "state": "GEO",
+    "status": "observer",
+    "start": '"2010-01-01"',
+    "start_how": "status_change",
+    "sources": f"[{SOURCE}]",
+}
+EVENT = {
+    "id": "test-event",
+    "date": '"2000-01-01"',
+    "type": "decision",
+    "title": "A test event",
+    "sources": f"[{SOURCE}]",
+}
+FIGURE = {
+    "operation": "kazakhstan-2022",
+    "contributor": "RUS",
+    "troops": "10",
+    "qualifier": "approximate",
+    "as_of": '"2022-01-08"',
+    "source": SOURCE,
+    "preferred": "false",
+}
+SOURCE_RECORD = {
+    "id": "test-source",
+    "title": "A test source",
+    "publisher": "Test",
+    "url": "https://example.org/",
+    "language": "en",
+    "kind": "news",
+}
+
+
+def append(raw_dir: Path, file: str, record: dict[str, str]) -> dict[str, int]:
+    """Append `record` to a raw file; return the line of each field ('' = the record)."""
+    path = raw_dir / file
+    text = path.read_text(encoding="utf-8")
+    text += "" if text.endswith("\n") else "\n"
+    first = text.count("\n") + 1
+    lines = [f"{'- ' if i == 0 else '  '}{k}: {v}" for i, (k, v) in enumerate(record.items())]
+    path.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
+    return {"": first, **{k: first + i for i, k in enumerate(record)}}
+
+
+def check(raw_dir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    code = main(["--raw", str(raw_dir), "check"])
+    return code, capsys.readouterr().out.splitlines()
+
+
+CASES = [
+    # (id, file, table, base record, changes (None removes a field), field reported, words)
+    ("unknown field", "members.yaml", "members", SPELL, {"colour": "red"}, "colour", "unknown field"),
+    ("missing field", "members.yaml", "members", SPELL, {"status": None}, "status", "required field is missing"),
+    ("wrong type", "troop_deployments.yaml", "troop_deployments", FIGURE, {"troops": "many"}, "troops", "not a whole number"),
+    ("non-integer troops", "troop_deployments.yaml", "troop_deployments", FIGURE, {"troops": "12.5"}, "troops", "not a whole number"),
+    ("negative troops", "troop_deployments.yaml", "troop_deployments", FIGURE, {"troops": "-5"}, "troops", "must be at least 0"),
+    ("impossible date", "members.yaml", "members", SPELL, {"start": '"1993-02-30"'}, "start", "not a real date"),
+    ("malformed date", "members.yaml", "members", SPELL, {"start": "15 May 1992"}, "start", "not a real date"),
+    ("wrong list type", "members.yaml", "members", SPELL, {"sources": SOURCE}, "sources", "expected a list"),
+    ("unknown country", "members.yaml", "members", SPELL, {"state": "XXX"}, "state", "refers to countries.iso3 'XXX'"),
+    ("unknown source", "members.yaml", "members", SPELL, {"sources": "[no-such-source]"}, "sources", "refers to sources.source_id 'no-such-source'"),
+    ("unknown event", "members.yaml", "members", SPELL, {"start_event": "no-such-event"}, "start_event", "refers to treaty_events.event_id"),
+    ("unknown operation", "troop_deployments.yaml", "troop_deployments", FIGURE, {"operation": "no-such-operation"}, "operation", "refers to operations.operation_id"),
+    ("duplicate id", "treaty_events.yaml", "treaty_events", EVENT, {"id": "cst-signature-1992"}, "id", "duplicate id"),
+    ("spell ends before it starts", "members.yaml", "members", SPELL, {"end": '"2009-01-01"', "end_how": "withdrawal"}, "end", "ends before it starts"),
+    ("overlapping spells", "members.yaml", "members", SPELL, {"state": "RUS", "status": "member"}, "start", "overlaps"),
+    ("event outside the treaty's lifetime", "treaty_events.yaml", "treaty_events", EVENT, {"date": '"1990-01-01"'}, "date", "outside the treaty's lifetime"),
+    ("figure outside the operation", "troop_deployments.yaml", "troop_deployments", FIGURE, {"as_of": '"2023-01-01"'}, "as_of", "outside the dates of operation"),
+    ("url not http", "sources.yaml", "sources", SOURCE_RECORD, {"url": "ftp://example.org/x"}, "url", "does not match the pattern"),
+    ("spreadsheet formula", "treaty_events.yaml", "treaty_events", EVENT, {"title": '"=HYPERLINK(1)"'}, "title", "formula"),
+    ("value not allowed", "treaty_events.yaml", "treaty_events", EVENT, {"type": "party"}, "type", "not one of the allowed values"),
+    ("two preferred figures", "troop_deployments.yaml", "troop_deployments", FIGURE, {"preferred": "true"}, None, "exactly one must be"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("file", "table", "base", "changes", "field", "words"),
+    [pytest.param(*case[1:], id=case[0]) for case in CASES],
+)
+def test_check_reports_the_file_line_and_field(
+    raw_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    file: str,
+    table: str,
+    base: dict[str, str],
+    changes: dict[str, str | None],
+    field: str | None,
+    words: str,
+) -> None:
+    record = {k: v for k, v in {**base, **changes}.items() if v is not None}
+    lines = append(raw_dir, file, record)
+    code, out = check(raw_dir, capsys)
+    assert code == 1
+    assert out[-1].endswith("found in raw/.")
+    if field is None:  # a rule about a group of rows: reported at the group's first row
+        located = [line for line in out if f"{file}:" in line and words in line]
+    else:
+        where = f"{raw_dir / file}:{lines.get(field, lines[''])}: {table}.{field}: "
+        located = [line for line in out if line.startswith(where) and words in line]
+    assert located, "\n".join(out)
+    assert not any("Traceback" in line for line in out)
+
+
+def test_check_reports_yaml_that_does_not_parse(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = raw_dir / "members.yaml"
+    first = path.read_text().count("\n") + 1
+    with path.open("a") as handle:
+        handle.write("- state: [RUS\n  status: member\n")
+    code, out = check(raw_dir, capsys)
+    assert code == 1
+    assert any(
+        line.startswith(f"{path}:")
+        and "members.yaml: YAML does not parse" in line
+        and first <= int(line.split(":")[1]) <= first + 2
+        for line in out
+    ), out
+
+
+def test_check_reports_every_problem_at_once(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    append(raw_dir, "members.yaml", {**SPELL, "state": "XXX"})
+    append(raw_dir, "treaty_events.yaml", {**EVENT, "date": '"1990-01-01"'})
+    append(raw_dir, "troop_deployments.yaml", {**FIGURE, "troops": "-1"})
+    code, out = check(raw_dir, capsys)
+    assert code == 1
+    assert out[-1] == "3 problems found in raw/."
+
+
+def test_check_on_clean_records_prints_one_summary_line(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = check(raw_dir, capsys)
+    assert code == 0
+    assert len(out) == 1 and "all records valid" in out[0]
