@@ -41,24 +41,25 @@ def membership_years(
     from its start day up to, not including, its end day. A `not_member` year cites the
     sources of the spell that ended last before it, or else of the first spell after it.
     """
-    cow = countries.set_index("iso3")["cow_code"]
+    cow = dict(zip(countries["iso3"], countries["cow_code"], strict=True))
+    spells = members.sort_values(["iso3", "start_date"], kind="stable")
+    by_state: dict[str, list[dict]] = {}
+    for spell in spells.to_dict("records"):
+        by_state.setdefault(spell["iso3"], []).append(spell)
     rows = []
-    for iso3, spells in members.sort_values("start_date").groupby("iso3", sort=True):
+    for iso3, state_spells in by_state.items():
         for year in range(FIRST_YEAR, as_of.year + 1):
             day = pd.Timestamp(as_of if year == as_of.year else dt.date(year, 12, 31))
-            started = spells[spells["start_date"] <= day]
-            current = started[started["end_date"].isna() | (started["end_date"] > day)]
-            if len(current):
-                spell = current.iloc[-1]
-                status, spell_id, sources = spell["status"], spell["spell_id"], spell["source_ids"]
+            started = [s for s in state_spells if s["start_date"] <= day]
+            current = [s for s in started if pd.isna(s["end_date"]) or s["end_date"] > day]
+            if current:
+                spell = current[-1]
+                rows.append((iso3, year, spell["status"], spell["spell_id"], spell["source_ids"]))
             else:
-                ended = started if len(started) else spells
-                sources = (ended.iloc[-1] if len(started) else ended.iloc[0])["source_ids"]
-                status, spell_id = "not_member", None
-            rows.append((iso3, cow.get(iso3), year, status, spell_id, sources))
-    frame = pd.DataFrame(
-        rows, columns=["iso3", "cow_code", "year", "status", "spell_id", "source_ids"]
-    )
+                cited = started[-1] if started else state_spells[0]
+                rows.append((iso3, year, "not_member", None, cited["source_ids"]))
+    frame = pd.DataFrame(rows, columns=["iso3", "year", "status", "spell_id", "source_ids"])
+    frame.insert(1, "cow_code", frame["iso3"].map(cow))
     return frame.astype(
         {
             "iso3": "str",

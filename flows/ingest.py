@@ -24,6 +24,8 @@ DATASET_FILE = "dataset.yaml"
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _BOOLEANS = {"true": True, "false": False}
+# libyaml's composer is about ten times faster and keeps the same line marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
 
@@ -55,6 +57,8 @@ def parse_date(text: str) -> tuple[dt.date, str] | None:
     if not match:
         return None
     year, month, day = (int(g) if g else None for g in match.groups())
+    if year == 0:
+        return None
     if month is not None and not 1 <= month <= 12:
         return None
     if day is not None and not 1 <= day <= calendar.monthrange(year, month or 1)[1]:
@@ -80,7 +84,10 @@ def _compose(path: Path, table: str, problems: list[Problem]) -> yaml.Node | Non
         problems.append(Problem(str(path), 1, table, "file", "file is missing"))
         return None
     try:
-        return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        if node is None:
+            problems.append(Problem(str(path), 1, table, "file", "file has no records"))
+        return node
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark else 1
@@ -188,6 +195,8 @@ def _typed(raw: RawField, node: yaml.Node) -> tuple[Any, str | None]:
     if raw.kind == "integer":
         if not _INTEGER.match(text):
             return None, f"not a whole number (found {text!r})"
+        if abs(int(text)) >= 2**63:
+            return None, f"too large (found {text})"
         return int(text), None
     if raw.kind == "boolean":
         if text.lower() not in _BOOLEANS:
