@@ -74,13 +74,13 @@ def membership_years(
 
 def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per (table, row, source) for every table that cites sources."""
+    roles = {"source_ids": "supports", "contradicting_source_ids": "contradicts"}
     rows = []
     for name, frame in tables.items():
-        table = TABLES[name]
-        if "source_ids" not in frame.columns:
-            continue
-        keys = frame[list(table.primary_key)].astype("str").agg(":".join, axis=1)
-        for record_id, value in zip(keys, frame["source_ids"], strict=True):
-            rows += [(name, record_id, source) for source in ids_in(value, ";")]
-    frame = pd.DataFrame(sorted(set(rows)), columns=["table", "record_id", "source_id"])
-    return frame.astype("str")
+        keys = frame[list(TABLES[name].primary_key)].astype("str").agg(":".join, axis=1)
+        for column, role in roles.items():
+            if column in frame.columns:
+                for record_id, value in zip(keys, frame[column], strict=True):
+                    rows += [(name, record_id, source, role) for source in ids_in(value, ";")]
+    columns = ["table", "record_id", "source_id", "role"]
+    return pd.DataFrame(sorted(set(rows)), columns=columns).astype("str")

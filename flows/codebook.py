@@ -31,8 +31,9 @@ ENCODING = """\
   source, and exactly one row per operation and contributor (or total, where
   `contributor_iso3` is empty) has `preferred = true`, by this rule: an official figure over a
   press estimate; deployed over planned; exact over qualified; then the most recent. Each
-  row's `note` says why. Where sources disagree on a date, the table holds the preferred
-  date and the row's `note` names the sources that say otherwise.
+  row's `note` says why. Where sources disagree on a date, the row holds the preferred date,
+  `contradicting_source_ids` lists the sources that give another one, and `note` says what
+  they give; in `citations` those links have `role = contradicts`.
 - **Country-years.** `membership_years` gives each state's status on 31 December of each year
   (for the last year: on the `as_of` date of the curation), from 1992. A spell is in force from
   its start date up to, not including, its end date.

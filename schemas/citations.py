@@ -12,6 +12,11 @@ class CitationsSchema(pa.DataFrameModel):
         description="Primary key of the citing row (for `membership_years`: `ISO3:year`)."
     )
     source_id: Series[str] = pa.Field(description="The cited source (join to `sources`).")
+    role: Series[str] = pa.Field(
+        description="`supports` (the source gives the row's value) or `contradicts` (it gives "
+        "another value; the row's `note` says which).",
+        isin=["supports", "contradicts"],
+    )
 
     class Config:
         strict = True

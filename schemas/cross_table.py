@@ -134,7 +134,8 @@ def operations_are_ordered(tables: Tables, as_of: dt.date) -> Iterator[Violation
 
 def figures_within_operation(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
     """A troop figure refers to a day on which its operation was under way."""
-    operations = tables["operations"].set_index("operation_id")
+    # Duplicate ids are reported by the model; here the first of them stands.
+    operations = tables["operations"].drop_duplicates("operation_id").set_index("operation_id")
     figures = tables["troop_deployments"]
     for row, figure in figures.iterrows():
         if figure["operation_id"] not in operations.index or pd.isna(figure["as_of_date"]):

@@ -47,5 +47,14 @@ def source_ids() -> Any:
     )
 
 
+def contradicting_source_ids() -> Any:
+    return pa.Field(
+        description="Ids of sources that give a different value than this row (`;`-separated); "
+        "`note` says what they give. Empty where no source read disagrees.",
+        str_matches=v.SLUG_LIST,
+        nullable=True,
+    )
+
+
 def note() -> Any:
     return text("Curator's note: what the sources say, caveats, disagreements.", nullable=True)

@@ -42,6 +42,7 @@ class MembersSchema(pa.DataFrameModel):
         "The event that ended it (join to `treaty_events.event_id`).", v.SLUG, nullable=True
     )
     source_ids: Series[str] = f.source_ids()
+    contradicting_source_ids: Series[str] = f.contradicting_source_ids()
     note: Series[str] = f.note()
 
     class Config:
@@ -66,6 +67,7 @@ TABLE = Table(
         RawField("end_how", "text", "end_how"),
         RawField("end_event", "text", "end_event_id"),
         RawField("sources", "id_list", "source_ids", required=True),
+        RawField("contradicted_by", "id_list", "contradicting_source_ids"),
         RawField("note", "text", "note"),
     ),
     derived_key=("iso3", "status", "start_date"),
@@ -74,5 +76,6 @@ TABLE = Table(
         ForeignKey("start_event_id", "treaty_events", "event_id"),
         ForeignKey("end_event_id", "treaty_events", "event_id"),
         ForeignKey("source_ids", "sources", "source_id", ";"),
+        ForeignKey("contradicting_source_ids", "sources", "source_id", ";"),
     ),
 )

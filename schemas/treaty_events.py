@@ -25,6 +25,7 @@ class TreatyEventsSchema(pa.DataFrameModel):
         "The operation it belongs to (join to `operations.operation_id`).", v.SLUG, nullable=True
     )
     source_ids: Series[str] = f.source_ids()
+    contradicting_source_ids: Series[str] = f.contradicting_source_ids()
     note: Series[str] = f.note()
 
     class Config:
@@ -48,11 +49,13 @@ TABLE = Table(
         RawField("states", "id_list", "states"),
         RawField("operation", "text", "operation_id"),
         RawField("sources", "id_list", "source_ids", required=True),
+        RawField("contradicted_by", "id_list", "contradicting_source_ids"),
         RawField("note", "text", "note"),
     ),
     foreign_keys=(
         ForeignKey("states", "countries", "iso3", ";"),
         ForeignKey("operation_id", "operations", "operation_id"),
         ForeignKey("source_ids", "sources", "source_id", ";"),
+        ForeignKey("contradicting_source_ids", "sources", "source_id", ";"),
     ),
 )
