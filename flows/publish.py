@@ -29,12 +29,14 @@ from pathlib import Path
 from flows.changelog import changelog
 from flows.checksums import CHECKSUMS
 from flows.package import assemble, content_files, content_hash
+from flows.readme import with_tables
 from flows.versioning import Bump, version_key
 
 RELEASES = "releases.json"
 CHANGELOG = "CHANGELOG.md"
 CHANGES = "CHANGES.md"
 CITATION = "CITATION.cff"
+README = "README.md"
 LATEST = "latest"
 LOCK = ".lock"
 STAGING_PREFIX = ".staging-"
@@ -163,11 +165,16 @@ def _write_history(output: Path, history: list[dict]) -> None:
 
 
 def _refresh_summaries(output: Path, history: list[dict]) -> None:
-    """`output/CHANGELOG.md` from every release, and `CITATION.cff` beside `output/`."""
+    """`output/CHANGELOG.md` from every release; `CITATION.cff` and README's table of
+    datasets beside `output/`, for the newest release."""
     newest_first = sorted(history, key=lambda r: version_key(r["version"]), reverse=True)
     notes = [(output / f"v{r['version']}" / CHANGES).read_bytes() for r in newest_first]
     _write_atomic(output / CHANGELOG, changelog(notes))
     _write_atomic(output.parent / CITATION, (output / LATEST / CITATION).read_bytes())
+    readme = output.parent / README
+    if readme.is_file():
+        text = readme.read_text(encoding="utf-8")
+        _write_atomic(readme, with_tables(text, newest_first[0]["rows"]).encode("utf-8"))
 
 
 def recover(output: Path) -> None:

@@ -2,7 +2,8 @@
 
 - checksums: every file listed in `SHA256SUMS` is there with the same bytes, and no file
   is there that the list does not name;
-- schemas: every table's CSV, read back with its column types, passes its Pandera model;
+- schemas: every table's CSV, read back with its column types, passes its Pandera model,
+  and the official Frictionless validator passes the release's `datapackage.json`;
 - rebuild (optional): building the release again from `raw/` gives the same bytes.
 """
 
@@ -69,6 +70,8 @@ def schema_problems(folder: Path) -> list[str]:
             continue  # reported by the checksums
         try:
             frame = read_table(name, path.read_bytes())
+            if list(frame.columns) != table.columns:
+                continue  # an older release's schema: its own datapackage.json checks it
             table.model.validate(frame, lazy=True)
         except pa.errors.SchemaErrors as errors:
             for case in errors.failure_cases.itertuples(index=False):
@@ -81,6 +84,21 @@ def schema_problems(folder: Path) -> list[str]:
         except (ValueError, TypeError) as error:
             problems.append(f"{path}: cannot be read with the table's types ({error})")
     return problems
+
+
+def package_problems(folder: Path) -> list[str]:
+    """What the Frictionless validator finds wrong with the release's data package."""
+    import frictionless  # a second, independent reading of what users will download
+
+    descriptor = folder / "datapackage.json"
+    if not descriptor.is_file():
+        return []  # reported by the checksums
+    report = frictionless.validate(str(descriptor))
+    return [
+        f"{descriptor}: {task.name}: {error.message}"
+        for task in report.tasks
+        for error in task.errors
+    ] + [f"{descriptor}: {error.message}" for error in report.errors]
 
 
 def rebuild_problems(raw_dir: Path, output: Path, version: str) -> list[str]:
@@ -113,7 +131,7 @@ def verify(output: Path, version: str | None = None, raw_dir: Path | None = None
     if version is not None and version.removeprefix("v") not in known:
         return [f"{output}: no release v{version.removeprefix('v')} (known: {', '.join(known)})"]
     folder = output / (f"v{version.removeprefix('v')}" if version else LATEST)
-    problems = checksum_problems(folder) + schema_problems(folder)
+    problems = checksum_problems(folder) + schema_problems(folder) + package_problems(folder)
     if raw_dir is not None and not problems:
         problems += rebuild_problems(raw_dir, output, (version or known[-1]).removeprefix("v"))
     return problems

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.release import release_flow
+from flows.verify import verify
 from schemas import TABLES
 
 REQUIRED = ["members", "treaty_events", "troop_deployments", "countries", "sources"]
@@ -31,6 +32,10 @@ def test_first_release_publishes_every_table_in_both_formats(released: Path) -> 
         assert (latest / f"{name}.parquet").is_file(), name
     visible = sorted(p.name for p in released.iterdir() if not p.name.startswith("."))
     assert visible == ["CHANGELOG.md", "latest", "releases.json", "v1.0.0"]
+
+
+def test_flow_release_passes_verify_and_the_frictionless_validator(released: Path) -> None:
+    assert verify(released) == []
 
 
 def test_csv_and_parquet_hold_the_same_rows_and_columns(released: Path) -> None:

@@ -1,0 +1,76 @@
+"""Every release describes itself as a valid Frictionless Data Package, checked by the
+official validator, and a hand-made break makes that validator fail."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import frictionless
+import pytest
+
+from flows.pipeline import release
+from schemas import TABLES
+
+
+@pytest.fixture
+def folder(raw_dir: Path, output_dir: Path) -> Path:
+    release(raw_dir, output_dir, date="2026-01-01")
+    return output_dir / "latest"
+
+
+def error_types(folder: Path) -> set[str]:
+    report = frictionless.validate(str(folder / "datapackage.json"))
+    return {e.type for task in report.tasks for e in task.errors} | {e.type for e in report.errors}
+
+
+def unhash(folder: Path, resource: str) -> None:
+    """Drop a resource's size and hash, so that a break is caught for what it is."""
+    path = folder / "datapackage.json"
+    package = json.loads(path.read_text())
+    for entry in package["resources"]:
+        if entry["name"] == resource:
+            entry.pop("bytes"), entry.pop("hash")
+    path.write_text(json.dumps(package))
+
+
+def test_official_validator_passes_the_release(folder: Path) -> None:
+    validator = Path(sys.executable).with_name("frictionless")
+    result = subprocess.run(
+        [str(validator), "validate", "datapackage.json"], cwd=folder, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_every_column_has_a_description_and_every_table_a_key(folder: Path) -> None:
+    package = json.loads((folder / "datapackage.json").read_text())
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    assert package["version"] == "1.0.0"
+    described = {r["name"]: r for r in package["resources"]}
+    for name, table in TABLES.items():
+        schema = described[name]["schema"]
+        assert [f["name"] for f in schema["fields"]] == table.columns
+        assert all(f["description"] for f in schema["fields"]), name
+        assert schema["primaryKey"] == list(table.primary_key)
+        assert described[name]["hash"].startswith("sha256:")
+        assert f"{name}-parquet" in described
+
+
+def test_renamed_column_fails_the_validator(folder: Path) -> None:
+    path = folder / "members.csv"
+    path.write_text(path.read_text().replace("start_how", "how_started", 1))
+    unhash(folder, "members")
+    assert "incorrect-label" in error_types(folder)
+
+
+def test_dangling_foreign_key_fails_the_validator(folder: Path) -> None:
+    path = folder / "members.csv"
+    lines = path.read_text().splitlines()
+    cells = lines[1].split(",")
+    cells[lines[0].split(",").index("iso3")] = "ZZZ"
+    lines[1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    unhash(folder, "members")
+    assert "foreign-key" in error_types(folder)

@@ -1,0 +1,59 @@
+"""README: its commands are the ones CI runs, and its code snippets work on a release."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.pipeline import release
+from flows.readme import tables_block
+from tests.conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, re.S)
+
+
+@pytest.fixture(scope="module")
+def release_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder laid out like a clone: output/latest/ holds a release of the real raw/."""
+    root = tmp_path_factory.mktemp("clone")
+    release(REPO / "raw", root / "output", date="2026-01-01")
+    return root
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    install_and_release, install_and_test = blocks("sh")[:2]
+    assert "csto-data release" in install_and_release
+    assert install_and_test.strip() in (REPO / ".ci" / "run").read_text()
+
+
+@pytest.mark.parametrize("snippet", blocks("python"), ids=lambda s: s.splitlines()[2][:40])
+def test_python_snippet_runs(snippet: str, release_folder: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", snippet], cwd=release_folder, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("query", blocks("sql"))
+def test_duckdb_snippet_runs(
+    query: str, release_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(release_folder)
+    rows = duckdb.sql(query).fetchall()
+    assert rows
+
+
+def test_readme_table_of_datasets_matches_the_committed_release() -> None:
+    import json
+
+    history = json.loads((REPO / "output" / "releases.json").read_text())["releases"]
+    assert tables_block(history[-1]["rows"]) in README
