@@ -105,3 +105,9 @@ def test_changed_value_publishes_a_patch_release(released: Path, raw_dir: Path) 
     outcome = release_flow(raw_dir=str(raw_dir), output_dir=str(released), date="2026-03-04")
     assert (outcome.status, outcome.version, outcome.bump) == ("published", "1.0.1", "patch")
     assert (released / "v1.0.0").is_dir() and (released / "v1.0.1").is_dir()
+    changes = (released / "v1.0.1" / "CHANGES.md").read_text()
+    assert "Version bump: **patch**" in changes
+    assert "### `treaty_events`" in changes
+    assert "(corrected)" in changes and "| `title` |" in changes
+    changelog = (released / "CHANGELOG.md").read_text()
+    assert changelog.index("## v1.0.1") < changelog.index("## v1.0.0")
