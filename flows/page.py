@@ -1,16 +1,388 @@
-"""The release page `index.html`: a static, self-contained view of one release."""
+"""The release page `index.html`: a static, self-contained view of one release.
+
+No scripts, fonts, styles or images are fetched: the charts are inline SVG drawn here, so
+the page opens offline in any browser. Every value from the records is escaped, and the
+page depends only on the release's files and info, so the same release gives the same bytes.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import io
+import math
+from collections.abc import Callable
 
+import pandas as pd
+
+from flows.checksums import CHECKSUMS, sha256
 from flows.versioning import ReleaseInfo
+from schemas import TABLES, package
+from schemas.spec import Table
+from schemas.vocabulary import FIRST_YEAR
+
+MAX_ROWS = 25  # rows of a table shown on the page; the downloads hold every row
+WIDTH = 960  # SVG user units; the charts scale to the page width
+PLOT, VALUE_X, SOURCE_X, ROW = (130, 470), 490, 680, 19  # columns of the deployment chart
+# Okabe-Ito colours: told apart with the common colour-vision deficiencies.
+STATUS_COLOURS = {
+    "member": "#0072b2",
+    "frozen": "#56b4e9",
+    "suspended": "#d55e00",
+    "observer": "#009e73",
+}
+QUALIFIED = {"approximate": "about {}", "at_least": "more than {}", "up_to": "up to {}"}
+DOCUMENTS = {
+    "CODEBOOK.md": "what every column means, how values are encoded, the preference rule",
+    "CHANGES.md": "what changed against the previous release",
+    "datapackage.json": "Frictionless Data Package: schemas, keys, sizes and hashes",
+    "CITATION.cff": "how to cite, in the Citation File Format",
+}
+STYLE = """
+body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;
+margin:0 auto;max-width:72rem;padding:1rem 1.5rem 3rem}
+h1{font-size:1.7rem;margin-bottom:.3rem}h2{margin-top:2.5rem;border-bottom:1px solid #ccc}
+a{color:#005a9c}code{font-size:.85em}.hash{word-break:break-all;color:#555}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}
+dd{margin:0}blockquote{margin:0;padding:.5rem 1rem;background:#f4f6f8;border-left:4px solid #0072b2}
+svg{width:100%;height:auto;display:block;font-family:inherit}
+.legend{display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;font-size:.9rem;padding:0;list-style:none}
+.swatch{display:inline-block;width:1.6em;height:.8em;margin-right:.4em;vertical-align:middle}
+.dot{width:.8em;border-radius:50%;border:2px solid #0072b2;box-sizing:border-box}
+ol.events{columns:2 24rem;column-gap:3rem;font-size:.9rem;padding-left:2rem}
+ol.events li{break-inside:avoid}
+.scroll{overflow:auto;max-height:26rem;border:1px solid #ddd}
+table{border-collapse:collapse;font-size:.8rem}th,td{padding:.25rem .5rem;text-align:left;
+vertical-align:top;border-bottom:1px solid #eee}td{min-width:5rem;max-width:26rem}
+td.wide{min-width:16rem}
+th{position:sticky;top:0;background:#eef1f4}.muted{color:#555;font-size:.9rem}
+"""
+
+
+def esc(value: object) -> str:
+    """Text for HTML and SVG, in element content and in quoted attributes alike."""
+    return html.escape(str(value), quote=True)
+
+
+def read_table(files: dict[str, bytes], name: str) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(files[f"{name}.csv"]), dtype=str, keep_default_na=False)
+
+
+def shown_date(date: str, precision: str) -> str:
+    """A date as precise as it is known: `2013` for a year, `1993-12` for a month."""
+    return date[: {"year": 4, "month": 7}.get(precision, 10)]
+
+
+def size(data: bytes) -> str:
+    return f"{len(data):,} bytes" + (f" ({len(data) / 1024:,.1f} KB)" if len(data) >= 1024 else "")
+
+
+def country_names(files: dict[str, bytes]) -> dict[str, str]:
+    countries = read_table(files, "countries")
+    return dict(zip(countries["iso3"], countries["name"], strict=True))
+
+
+def date_scale(start: dt.date, end: dt.date, left: float, right: float) -> Callable:
+    span = (end - start).days
+
+    def x(day: dt.date) -> float:
+        return round(left + (day - start).days / span * (right - left), 1)
+
+    return x
+
+
+def timeline(files: dict[str, bytes]) -> str:
+    """Spells per state from 1992 to the end of the last year, and numbered treaty events."""
+    members, names = read_table(files, "members"), country_names(files)
+    last_year = max(int(y) for y in read_table(files, "membership_years")["year"])
+    start, end = dt.date(FIRST_YEAR, 1, 1), dt.date(last_year + 1, 1, 1)
+    x = date_scale(start, end, 140, WIDTH - 10)
+    first = members.groupby("iso3")["start_date"].min()
+    states = sorted(first.index, key=lambda s: (first[s], names.get(s, s)))
+    row, top = 26, 30
+    axis_y = top + row * len(states)
+    parts = []
+    for year in range(FIRST_YEAR, last_year + 2):
+        at = x(dt.date(year, 1, 1))
+        parts.append(f'<line x1="{at}" y1="20" x2="{at}" y2="{axis_y}" stroke="#e4e4e4"/>')
+        if year % 5 == 0 or year == FIRST_YEAR:
+            parts.append(f'<text x="{at}" y="14" text-anchor="middle">{year}</text>')
+    for i, iso3 in enumerate(states):
+        y = top + i * row
+        parts.append(f'<text x="130" y="{y + 17}" text-anchor="end">{esc(names[iso3])}</text>')
+        for spell in members[members["iso3"] == iso3].itertuples():
+            parts.append(spell_mark(spell, names[iso3], x, end, y + 5))
+    events = events_of(files, "")
+    marks, lanes_used = event_marks(events, x, axis_y + 14)
+    parts.append(f'<line x1="140" y1="{axis_y}" x2="{WIDTH - 10}" y2="{axis_y}" stroke="#333"/>')
+    parts.append(f'<text x="130" y="{axis_y + 18}" text-anchor="end">Events</text>')
+    height = axis_y + 14 + lanes_used * 18
+    title = f"Membership of every state, {FIRST_YEAR} to {last_year}, and treaty events"
+    svg = svg_open("timeline", height, title) + "".join(parts) + marks + "</svg>"
+    legend = "".join(
+        f'<li><span class="swatch" style="background:{c}"></span>{s}</li>'
+        for s, c in STATUS_COLOURS.items()
+    )
+    legend += '<li><span class="swatch dot" style="background:#333;border:0"></span>'
+    legend += "treaty event (numbered as listed below)</li>"
+    return f'{svg}<ul class="legend">{legend}</ul>{event_list(events)}'
+
+
+def spell_mark(spell: tuple, name: str, x: Callable, axis_end: dt.date, y: float) -> str:
+    """One bar; an ongoing spell runs to the end of the axis."""
+    ongoing = spell.end_date == ""
+    x0 = x(dt.date.fromisoformat(spell.start_date))
+    x1 = x(axis_end if ongoing else dt.date.fromisoformat(spell.end_date))
+    began = f"{shown_date(spell.start_date, spell.start_precision)} ({spell.start_how})"
+    ended = f"{shown_date(spell.end_date, spell.end_precision)} ({spell.end_how})"
+    span = f"from {began} to {'now (ongoing)' if ongoing else ended}".replace("_", " ")
+    return (
+        f'<rect data-spell-id="{esc(spell.spell_id)}" x="{x0}" y="{y}" '
+        f'width="{max(round(x1 - x0, 1), 2)}" height="16" rx="2" '
+        f'fill="{STATUS_COLOURS.get(spell.status, "#777")}"><title>'
+        f"{esc(name)}: {esc(spell.status)} {esc(span)}</title></rect>"
+    )
+
+
+def events_of(files: dict[str, bytes], operation_id: str) -> pd.DataFrame:
+    """The events of one operation (`""`: those of none), in date order."""
+    events = read_table(files, "treaty_events")
+    events = events[events["operation_id"] == operation_id]
+    return events.sort_values(["date", "event_id"], kind="stable")
+
+
+def event_marks(events: pd.DataFrame, x: Callable, y: float) -> tuple[str, int]:
+    """Numbered dots under the axis; a dot too close to one before it moves down a lane."""
+    lane_ends: list[float] = []
+    marks = []
+    for number, event in enumerate(events.itertuples(), start=1):
+        at = x(dt.date.fromisoformat(event.date))
+        lane = next((i for i, e in enumerate(lane_ends) if at - e >= 18), len(lane_ends))
+        lane_ends[lane : lane + 1] = [at]
+        when = shown_date(event.date, event.date_precision)
+        marks.append(
+            f'<g data-event-id="{esc(event.event_id)}"><title>{number}. {esc(when)}: '
+            f'{esc(event.title)}</title><circle cx="{at}" cy="{y + lane * 18}" r="8" '
+            f'fill="#333"/><text x="{at}" y="{y + lane * 18 + 3.5}" fill="#fff" '
+            f'font-size="10" text-anchor="middle">{number}</text></g>'
+        )
+    return "".join(marks), len(lane_ends)
+
+
+def event_list(events: pd.DataFrame) -> str:
+    items = "".join(
+        f"<li><b>{shown_date(e.date, e.date_precision)}</b> {esc(e.title)}"
+        + (f" ({esc(e.place)})" if e.place else "")
+        + "</li>"
+        for e in events.itertuples()
+    )
+    return f'<ol class="events">{items}</ol>'
+
+
+def svg_open(name: str, height: float, title: str) -> str:
+    return (
+        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{esc(name)}-t" '
+        f'font-size="13"><title id="{esc(name)}-t">{esc(title)}</title>'
+    )
+
+
+def log_scale(values: list[int], left: float, right: float) -> tuple[Callable, list[int]]:
+    """A log scale between 1-2-5 steps around the values, and its ticks.
+
+    Logarithmic because contingents differ a hundredfold: 70 against 100 troops must show
+    as plainly as 2,030 against 2,500.
+    """
+    steps = [m * 10**k for k in range(7) for m in (1, 2, 5)]
+    lo = max(s for s in steps if s <= max(min(values), 1))
+    hi = min(s for s in steps if s >= max(values) and s > lo)
+
+    def x(value: int) -> float:
+        share = (math.log10(max(value, lo)) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+        return round(left + share * (right - left), 1)
+
+    return x, [s for s in steps if lo <= s <= hi]
+
+
+def figure_label(figure: tuple) -> str:
+    troops = f"{int(figure.troops):,}"
+    text = QUALIFIED.get(figure.qualifier, "{}").format(troops)
+    return text + (" planned" if figure.qualifier == "planned" else "")
+
+
+def deployment_chart(
+    operation: tuple, figures: pd.DataFrame, names: dict[str, str], publishers: dict[str, str]
+) -> str:
+    """Every troop figure per contributor (and the total), one line per figure and source.
+
+    The preferred figure is a filled dot with a dashed line across its group and a bold
+    label; the others are hollow, so where sources disagree shows at a glance.
+    """
+    x, ticks = log_scale([int(t) for t in figures["troops"]], *PLOT)
+    contributors = sorted((c for c in set(figures["contributor_iso3"]) if c), key=names.get)
+    groups = [(names[c], c) for c in contributors]
+    groups += [("Total", "")] if (figures["contributor_iso3"] == "").any() else []
+    header = [
+        '<text x="10" y="18" fill="#555">contributor</text>',
+        f'<text x="{VALUE_X}" y="18" fill="#555">figure as reported</text>',
+        f'<text x="{SOURCE_X}" y="18" fill="#555">as of, source</text>',
+        *(f'<text x="{x(t)}" y="18" text-anchor="middle">{t:,}</text>' for t in ticks),
+    ]
+    bands, marks, y = [], [], 26
+    for i, (label, iso3) in enumerate(groups):
+        rows = figures[figures["contributor_iso3"] == iso3]
+        rows = rows.sort_values(["as_of_date", "figure_id"], kind="stable")
+        height = ROW * len(rows) + 6
+        shade = "#f4f6f8" if i % 2 == 0 else "#fff"
+        bands.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{height}" fill="{shade}"/>')
+        marks.append(
+            f'<text x="10" y="{y + 17}" font-weight="600">{esc(label)}</text><text x="10" '
+            f'y="{y + 33}" font-size="11" fill="#555">{len(rows)} figure(s)</text>'
+        )
+        for pick in rows[rows["preferred"] == "true"]["troops"]:
+            at = x(int(pick))
+            marks.append(
+                f'<line x1="{at}" y1="{y}" x2="{at}" y2="{y + height}" stroke="#222" '
+                'stroke-dasharray="3 3"/>'
+            )
+        for j, figure in enumerate(rows.itertuples()):
+            marks.append(figure_mark(figure, x, y + 3 + (j + 0.5) * ROW, publishers, label))
+        y += height
+    grid = [f'<line x1="{x(t)}" y1="26" x2="{x(t)}" y2="{y}" stroke="#ccc"/>' for t in ticks]
+    title = f"Troop figures by source: {operation.name}"
+    body = "".join(header + bands + grid + marks)
+    return f"{svg_open(f'deploy-{operation.operation_id}', y + 4, title)}{body}</svg>"
+
+
+def figure_mark(
+    figure: tuple, x: Callable, cy: float, publishers: dict[str, str], group: str
+) -> str:
+    preferred = figure.preferred == "true"
+    at, label = x(int(figure.troops)), figure_label(figure)
+    source = publishers.get(figure.source_ids, figure.source_ids)
+    short = source if len(source) <= 27 else source[:26] + "…"
+    when = shown_date(figure.as_of_date, figure.as_of_precision)
+    weight = ' font-weight="700"' if preferred else ""
+    return (
+        f'<g data-figure-id="{esc(figure.figure_id)}"><title>{esc(group)}: {esc(label)} troops '
+        f"({esc(source)}, as of {esc(when)}){', preferred' if preferred else ''}</title>"
+        f'<circle cx="{at}" cy="{cy}" r="{6 if preferred else 5}" '
+        f'fill="{"#0072b2" if preferred else "#fff"}" stroke="#0072b2" stroke-width="2"/>'
+        f'<text x="{VALUE_X}" y="{cy + 4.5}"{weight}>{esc(label)}'
+        f'{" ✓ preferred" if preferred else ""}</text><text x="{SOURCE_X}" y="{cy + 4.5}" '
+        f'fill="#444">{esc(when)} {esc(short)}</text></g>'
+    )
+
+
+def deployments(files: dict[str, bytes]) -> str:
+    """A section per operation: what it was, its figures chart and its milestones."""
+    names = country_names(files)
+    sources = read_table(files, "sources")
+    publishers = dict(zip(sources["source_id"], sources["publisher"], strict=True))
+    figures = read_table(files, "troop_deployments")
+    out = []
+    for op in read_table(files, "operations").itertuples():
+        when = (
+            shown_date(op.start_date, op.start_precision)
+            + " to "
+            + (shown_date(op.end_date, op.end_precision) if op.end_date else "ongoing")
+        )
+        facts = f"Host: {esc(names.get(op.host_iso3, op.host_iso3))}. {esc(when)}."
+        if op.commander:
+            facts += f" Commander: {esc(op.commander)}."
+        own = figures[figures["operation_id"] == op.operation_id]
+        chart = deployment_chart(op, own, names, publishers) if len(own) else ""
+        out.append(
+            f'<h3 id="op-{esc(op.operation_id)}">{esc(op.name)}</h3><p>{facts}</p>{chart}'
+            '<ul class="legend"><li><span class="swatch dot" style="background:#0072b2"></span>'
+            'the figure the dataset prefers (dashed line)</li><li><span class="swatch dot">'
+            "</span>another source's figure</li><li>troops on a log scale</li></ul>"
+            f"<h4>Milestones</h4>{event_list(events_of(files, op.operation_id))}"
+        )
+    return "".join(out)
+
+
+def table_section(name: str, table: Table, files: dict[str, bytes]) -> str:
+    """Title, description, downloads with sizes and hashes, and the first rows."""
+    frame = read_table(files, name)
+    shown_rows = frame.head(MAX_ROWS)
+    described = {c: col.description for c, col in table.model.to_schema().columns.items()}
+    head = "".join(f'<th title="{esc(described.get(c, ""))}">{esc(c)}</th>' for c in frame)
+    # Columns of sentences get room to be read; codes and numbers stay narrow.
+    opening = [
+        '<td class="wide">' if len(frame) and shown_rows[c].str.len().max() > 40 else "<td>"
+        for c in frame
+    ]
+    body = "".join(
+        "<tr>" + "".join(f"{o}{esc(v)}</td>" for o, v in zip(opening, row, strict=True)) + "</tr>"
+        for row in shown_rows.itertuples(index=False)
+    )
+    downloads = "".join(
+        f'<li><a href="{esc(f)}">{esc(f)}</a>, {size(files[f])}, SHA-256 '
+        f'<code class="hash">{sha256(files[f])}</code></li>'
+        for f in (f"{name}.csv", f"{name}.parquet")
+    )
+    count = f"{len(frame):,} row{'' if len(frame) == 1 else 's'}"
+    shown = (
+        f"all {count}"
+        if len(frame) <= MAX_ROWS
+        else f"the first {MAX_ROWS} of {count}; download the table for the rest"
+    )
+    return (
+        f'<section id="table-{esc(name)}"><h3>{esc(table.title)} (<code>{esc(name)}</code>)'
+        f"</h3><p>{esc(table.description)} {count}.</p><ul>{downloads}</ul>"
+        f'<p class="muted">Showing {shown}. Hover a column name for its meaning.</p>'
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+        "</table></div></section>"
+    )
+
+
+def about(files: dict[str, bytes], info: ReleaseInfo) -> str:
+    """What the dataset is, which release this is, its licence and how to cite it."""
+    licence = package.DATA_LICENSE
+    previous = f"v{info.previous} ({info.bump} update)" if info.previous else "none: first release"
+    citation = (
+        f"{esc(package.AUTHOR)} ({esc(info.date[:4])}). <i>{esc(package.TITLE)}</i> (Version "
+        f"{esc(info.version)}) [Data set]. Released {esc(info.date)}. {esc(licence['name'])}."
+    )
+    documents = "".join(
+        f'<li><a href="{esc(n)}">{esc(n)}</a>: {esc(d)} ({size(files[n])})</li>'
+        for n, d in DOCUMENTS.items()
+    )
+    documents += f'<li><a href="{CHECKSUMS}">{CHECKSUMS}</a>: SHA-256 of every file</li>'
+    return (
+        f"<p>{esc(package.DESCRIPTION)}</p><dl class='facts'>"
+        f"<dt>Version</dt><dd>{esc(info.version)}</dd><dt>Released</dt><dd>{esc(info.date)}</dd>"
+        f"<dt>Previous release</dt><dd>{esc(previous)}</dd><dt>Licence</dt><dd>"
+        f'<a href="{esc(licence["path"])}">{esc(licence["title"])}</a> '
+        f"({esc(licence['name'])})</dd></dl>"
+        f'<h2 id="cite">How to cite</h2><blockquote>{citation}</blockquote>'
+        f"<details><summary>CITATION.cff</summary><pre>"
+        f"{esc(files['CITATION.cff'].decode())}</pre></details>"
+        f'<h2 id="files">Documents</h2><ul>{documents}</ul>'
+    )
 
 
 def render_page(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
-    """A placeholder page listing the release's files (issue 7 draws the real one)."""
-    items = "".join(f"<li><a href='{html.escape(n)}'>{html.escape(n)}</a></li>" for n in files)
-    return (
-        "<!doctype html><html lang='en'><meta charset='utf-8'>"
-        f"<title>CSTO open data v{html.escape(info.version)}</title><ul>{items}</ul></html>\n"
-    ).encode()
+    """The whole `index.html` of a release."""
+    sections = (
+        ("timeline", "Membership timeline", timeline(files)),
+        ("deployments", "Troop deployments", deployments(files)),
+        ("tables", "Tables", "".join(table_section(n, t, files) for n, t in TABLES.items())),
+    )
+    contents = "".join(
+        f'<li><a href="#{i}">{t}</a></li>'
+        for i, t, _ in (("cite", "How to cite", ""), ("files", "Documents", ""), *sections)
+    )
+    page = (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">"
+        f"<title>{esc(package.TITLE)}, v{esc(info.version)}</title><style>{STYLE}</style>"
+        f"</head><body><header><h1>{esc(package.TITLE)}</h1><p>Release v{esc(info.version)} "
+        f"of {esc(info.date)}</p><nav><ul>{contents}</ul></nav></header><main>"
+        f"{about(files, info)}"
+        + "".join(f'<h2 id="{i}">{t}</h2>{body}' for i, t, body in sections)
+        + "</main></body></html>\n"
+    )
+    return page.encode()

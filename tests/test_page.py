@@ -1,0 +1,213 @@
+"""The release page `index.html`, opened offline in a real headless Chromium."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
+
+from flows.build import build
+from flows.ingest import ingest
+from flows.package import content_files, release_files
+from flows.page import render_page
+from flows.render import render_tables
+from flows.versioning import ReleaseInfo
+from schemas import TABLES
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+INFO = ReleaseInfo(version="1.0.0", date="2026-01-02", previous=None, bump=None)
+INJECTED = "<script>window.__pwned = 1</script>"
+
+if not CHROMIUM.is_file():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+
+
+def release(raw_dir: Path) -> dict[str, bytes]:
+    """Every file of a release built from `raw_dir` with the plain step functions."""
+    records, problems = ingest(raw_dir)
+    assert not problems
+    return release_files(content_files(render_tables(build(records))), INFO)
+
+
+def write(files: dict[str, bytes], folder: Path) -> Path:
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder / "index.html"
+
+
+def rows(files: dict[str, bytes], table: str) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(files[f"{table}.csv"]), dtype=str, keep_default_na=False)
+
+
+def inject_into_event_title(raw_dir: Path) -> None:
+    """Make the first treaty event's title carry a script tag."""
+    path = raw_dir / "treaty_events.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("title:"))
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    lines[at] = f"{indent}title: 'Injected {INJECTED} title'\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Opened:
+    """A page opened from disk, with what it logged and requested."""
+
+    def __init__(self, browser: Browser, index: Path) -> None:
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1366, "height": 900})
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(index.as_uri(), wait_until="load")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+
+@pytest.fixture
+def injected(
+    raw_dir: Path, tmp_path: Path, browser: Browser
+) -> Iterator[tuple[Opened, dict[str, bytes]]]:
+    """The release page of raw records where one event title carries a script tag."""
+    inject_into_event_title(raw_dir)
+    files = release(raw_dir)
+    opened = Opened(browser, write(files, tmp_path / "release"))
+    yield opened, files
+    opened.page.close()
+
+
+def test_page_loads_offline_without_errors_or_requests(injected, tmp_path: Path) -> None:
+    opened, _ = injected
+    opened.page.screenshot(path=str(tmp_path / "index.png"), full_page=True)
+    assert opened.errors == []
+    assert opened.requests == [opened.page.url]
+    assert (tmp_path / "index.png").stat().st_size > 0
+
+
+def test_every_relative_link_is_a_file_of_the_release(injected, tmp_path: Path) -> None:
+    opened, _ = injected
+    hrefs = opened.page.eval_on_selector_all(
+        "a[href]", "links => links.map(a => a.getAttribute('href'))"
+    )
+    relative = [h for h in hrefs if not urlparse(h).scheme and not h.startswith("#")]
+    tables = {f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")}
+    documents = {"CODEBOOK.md", "CHANGES.md", "datapackage.json", "CITATION.cff", "SHA256SUMS"}
+    assert set(relative) >= tables | documents
+    for href in relative:
+        assert (tmp_path / "release" / unquote(href)).is_file(), href
+    for anchor in (h for h in hrefs if h.startswith("#")):
+        assert opened.page.locator(anchor).count() == 1, anchor
+
+
+def test_downloads_show_each_file_size_and_sha256(injected) -> None:
+    opened, files = injected
+    body = opened.page.inner_text("body")
+    for name in TABLES:
+        for file in (f"{name}.csv", f"{name}.parquet"):
+            assert f"{len(files[file]):,} bytes" in body, file
+            assert hashlib.sha256(files[file]).hexdigest() in body, file
+
+
+def test_timeline_has_one_mark_per_spell_and_per_event(injected) -> None:
+    opened, files = injected
+    spells = opened.page.eval_on_selector_all(
+        "[data-spell-id]", "marks => marks.map(m => m.dataset.spellId)"
+    )
+    assert sorted(spells) == sorted(rows(files, "members")["spell_id"])
+    events = rows(files, "treaty_events")
+    unattached = events[events["operation_id"] == ""]["event_id"]
+    marked = opened.page.eval_on_selector_all(
+        "[data-event-id]", "marks => marks.map(m => m.dataset.eventId)"
+    )
+    assert sorted(marked) == sorted(unattached)
+
+
+def test_deployment_chart_has_one_mark_per_figure(injected) -> None:
+    opened, files = injected
+    marked = opened.page.eval_on_selector_all(
+        "[data-figure-id]", "marks => marks.map(m => m.dataset.figureId)"
+    )
+    assert sorted(marked) == sorted(rows(files, "troop_deployments")["figure_id"])
+
+
+def test_preferred_figures_are_drawn_apart_and_qualifiers_shown(injected) -> None:
+    opened, files = injected
+    qualifier_words = {"approximate": "about", "at_least": "more than", "up_to": "up to"}
+    for figure in rows(files, "troop_deployments").itertuples():
+        mark = opened.page.locator(f'[data-figure-id="{figure.figure_id}"]')
+        fill = mark.locator("circle").get_attribute("fill")
+        label = mark.locator("text").first.text_content() or ""
+        preferred = figure.preferred == "true"
+        assert (fill != "#fff") == preferred, figure.figure_id
+        assert ("preferred" in label) == preferred, figure.figure_id
+        assert f"{int(figure.troops):,}" in label, figure.figure_id
+        word = qualifier_words.get(figure.qualifier, figure.qualifier.replace("exact", ""))
+        assert word in label, figure.figure_id
+
+
+def test_ongoing_spells_run_to_the_end_of_the_axis(injected) -> None:
+    opened, files = injected
+    right = {
+        spell: box["x"] + box["width"]
+        for spell in rows(files, "members")["spell_id"]
+        if (box := opened.page.locator(f'[data-spell-id="{spell}"]').bounding_box())
+    }
+    members = rows(files, "members")
+    ongoing = {right[s] for s in members[members["end_date"] == ""]["spell_id"]}
+    ended = {right[s] for s in members[members["end_date"] != ""]["spell_id"]}
+    assert len(ongoing) == 1
+    assert max(ended) < min(ongoing)
+
+
+def test_script_in_a_record_shows_as_text_and_does_not_run(injected) -> None:
+    opened, _ = injected
+    assert opened.page.evaluate("typeof window.__pwned") == "undefined"
+    assert opened.page.get_by_text(INJECTED).filter(visible=True).count() >= 1
+    assert opened.page.locator("script").count() == 0
+
+
+def test_page_has_language_charset_viewport_and_headings(injected) -> None:
+    page = injected[0].page
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.locator("meta[charset='utf-8']").count() == 1
+    assert page.locator("meta[name='viewport']").count() == 1
+    assert page.locator("h1").count() == 1
+    assert "v1.0.0" in page.title()
+    body = page.inner_text("body")
+    for text in ("2026-01-02", "CC-BY-4.0", "How to cite", "CSTO open data contributors"):
+        assert text in body
+
+
+def test_same_release_renders_identical_bytes(raw_dir: Path) -> None:
+    files = release(raw_dir)
+    others = {n: b for n, b in files.items() if n not in ("index.html", "SHA256SUMS")}
+    shuffled = dict(reversed(others.items()))
+    assert render_page(others, INFO) == render_page(shuffled, INFO) == files["index.html"]
+    assert release(raw_dir)["index.html"] == files["index.html"]
