@@ -4,7 +4,9 @@ Tasks are thin wrappers around the plain functions in the modules named after ea
 they add orchestration, retries and the run's artifacts.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: a served run gets this flow copied into a new
+# process with only the globals its body uses, so a type named only in a signature (`Bump`)
+# would not resolve there and Prefect would fail every run's parameter check.
 
 from pathlib import Path
 
