@@ -1,8 +1,8 @@
 """Package: every file of one release folder, as bytes, from its tables and release info.
 
-Pure: the same tables, version, date and previous release give the same bytes. The files
-that name the version or date are kept apart from the content, whose hash tells whether a
-new build says anything the newest release does not.
+Pure: the same tables, version, date and previous release give the same bytes. The content
+(tables and codebook) does not depend on the version; its hash tells whether a new build
+says anything the newest release does not.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from flows.datapackage import datapackage
 from flows.page import render_page
 from flows.versioning import Bump, ReleaseInfo, bump_for, diff_release, next_version
 
-VERSIONED_FILES = frozenset(
-    {CHECKSUMS, "datapackage.json", "CHANGES.md", "CITATION.cff", "index.html"}
-)
+# Stands in for the version and date when hashing what a release says.
+_NEUTRAL = ReleaseInfo(version="0.0.0", date="0000-00-00", previous=None, bump=None)
 
 
 def content_files(table_files: dict[str, bytes]) -> dict[str, bytes]:
@@ -27,9 +26,15 @@ def content_files(table_files: dict[str, bytes]) -> dict[str, bytes]:
     return {**table_files, "CODEBOOK.md": codebook(table_files)}
 
 
-def content_hash(files: dict[str, bytes]) -> str:
-    """A hash of what a release says, independent of its version and date."""
-    listing = {n: sha256(b) for n, b in sorted(files.items()) if n not in VERSIONED_FILES}
+def content_hash(content: dict[str, bytes]) -> str:
+    """A hash of everything a release built from `content` says but its version and date.
+
+    The descriptive files are rendered with a neutral version, so that a change to the
+    page, codebook or data package alone still makes a (patch) release: the committed
+    release must always be what the committed code and `raw/` build.
+    """
+    files = release_files(content, _NEUTRAL)
+    listing = {name: sha256(data) for name, data in files.items()}
     return sha256(json.dumps(listing, sort_keys=True).encode())
 
 

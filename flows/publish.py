@@ -218,7 +218,8 @@ def publish(
         latest = history[-1] if history else None
         previous = read_release(output, latest["version"]) if latest else {}
         content = content_files(table_files)
-        if latest and content_hash(content) == latest["content_hash"]:
+        fingerprint = content_hash(content)
+        if latest and fingerprint == latest["content_hash"]:
             return Outcome("no_change", latest["version"], output / LATEST, rows)
         info, files = assemble(content, latest, previous, date, bump)
         version = info.version
@@ -230,7 +231,7 @@ def publish(
             "version": version,
             "date": date,
             "bump": info.bump,
-            "content_hash": content_hash(files),
+            "content_hash": fingerprint,
             "input_hash": input_hash,
             "rows": rows,
         }
