@@ -26,7 +26,8 @@ class CitationsSchema(pa.DataFrameModel):
 TABLE = Table(
     name="citations",
     title="Citations",
-    description="Which source supports which row: joins any row of any table to `sources`.",
+    description="Which source supports or contradicts which row: joins any row of any table "
+    "to `sources`.",
     model=CitationsSchema,
     primary_key=("table", "record_id", "source_id"),
     foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
