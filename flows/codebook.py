@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
 from flows.datapackage import constraints, field_type
+from flows.render import csv_text
 from schemas import TABLES, package
 from schemas.spec import Table
 
@@ -125,6 +124,6 @@ def codebook(files: dict[str, bytes]) -> bytes:
         ENCODING,
     ]
     for name, table in TABLES.items():
-        frame = pd.read_csv(io.BytesIO(files[f"{name}.csv"]), dtype=str, keep_default_na=False)
+        frame = csv_text(files[f"{name}.csv"])
         lines += _table_section(table, frame)
     return ("\n".join(lines).rstrip() + "\n").encode()

@@ -7,14 +7,13 @@ SHA-256; each Parquet file is a resource with the same schema.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 
-import pandas as pd
 import pandera.pandas as pa
 
 from flows.checksums import sha256
+from flows.render import csv_text
 from flows.versioning import ReleaseInfo
 from schemas import TABLES, package
 from schemas.fields import NO_FORMULA
@@ -80,7 +79,7 @@ def table_schema(table: Table, *, with_foreign_keys: bool) -> dict:
 
 
 def _sources(files: dict[str, bytes]) -> list[dict]:
-    frame = pd.read_csv(io.BytesIO(files["sources.csv"]), dtype=str, keep_default_na=False)
+    frame = csv_text(files["sources.csv"])
     return [{"title": row.title, "path": row.url} for row in frame.itertuples()]
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import io
 import math
 from collections.abc import Callable
 
 import pandas as pd
 
 from flows.checksums import CHECKSUMS, sha256
+from flows.render import csv_text
 from flows.versioning import ReleaseInfo
 from schemas import TABLES, package
 from schemas.spec import Table
@@ -65,7 +65,7 @@ def esc(value: object) -> str:
 
 
 def read_table(files: dict[str, bytes], name: str) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(files[f"{name}.csv"]), dtype=str, keep_default_na=False)
+    return csv_text(files[f"{name}.csv"])
 
 
 def shown_date(date: str, precision: str) -> str:

@@ -60,3 +60,8 @@ def render_tables(tables: dict[str, pd.DataFrame]) -> dict[str, bytes]:
         files[f"{name}.csv"] = csv_bytes(frame)
         files[f"{name}.parquet"] = parquet_bytes(name, frame)
     return files
+
+
+def csv_text(data: bytes) -> pd.DataFrame:
+    """A published CSV as text cells, missing values as empty strings: how users see it."""
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)

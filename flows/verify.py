@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
@@ -20,14 +19,14 @@ from flows.checksums import CHECKSUMS, parse_checksums, sha256
 from flows.package import assemble, content_files
 from flows.pipeline import validated
 from flows.publish import LATEST, read_history, read_release
-from flows.render import render_tables
+from flows.render import csv_text, render_tables
 from flows.validate import explain
 from schemas import TABLES
 
 
 def read_table(name: str, data: bytes) -> pd.DataFrame:
     """A published CSV read back with the dtypes of its Pandera model."""
-    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    frame = csv_text(data)
     frame = frame.replace("", None)
     for column, spec in TABLES[name].model.to_schema().columns.items():
         if column not in frame:

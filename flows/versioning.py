@@ -14,9 +14,9 @@ import io
 from dataclasses import dataclass, field
 from typing import Literal
 
-import pandas as pd
 import pyarrow.parquet as pq
 
+from flows.render import csv_text
 from schemas import TABLES
 
 Bump = Literal["major", "minor", "patch"]
@@ -64,10 +64,6 @@ def _tables_in(files: dict[str, bytes]) -> list[str]:
     return sorted(n.removesuffix(".csv") for n in files if n.endswith(".csv"))
 
 
-def _frame(data: bytes) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
-
-
 def _types(data: bytes) -> dict[str, str]:
     schema = pq.read_schema(io.BytesIO(data))
     return {f.name: str(f.type) for f in schema}
@@ -89,7 +85,7 @@ def diff_table(name: str, old: dict[str, bytes], new: dict[str, bytes]) -> Table
     if csv not in new:
         diff.removed_table = True
         return diff
-    before, after = _frame(old[csv]), _frame(new[csv])
+    before, after = csv_text(old[csv]), csv_text(new[csv])
     diff.added_columns = [c for c in after.columns if c not in before.columns]
     diff.removed_columns = [c for c in before.columns if c not in after.columns]
     if parquet in old and parquet in new:
