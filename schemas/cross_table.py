@@ -38,16 +38,17 @@ def references_exist(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
     for table in RAW_TABLES:
         for fk in table.foreign_keys:
             known = set(tables[fk.reference_table][fk.reference_columns].dropna())
-            for row, value in tables[table.name][fk.columns].items():
-                for ref in ids_in(value, fk.list_separator):
-                    if ref not in known:
-                        yield Violation(
-                            table.name,
-                            row,
-                            fk.columns,
-                            f"refers to {fk.reference_table}.{fk.reference_columns} {ref!r}, "
-                            "which does not exist",
-                        )
+            values = tables[table.name][fk.columns].dropna()
+            if fk.list_separator:
+                values = values.str.split(fk.list_separator).explode()
+            for row, ref in values[~values.isin(known)].items():
+                yield Violation(
+                    table.name,
+                    row,
+                    fk.columns,
+                    f"refers to {fk.reference_table}.{fk.reference_columns} {ref!r}, "
+                    "which does not exist",
+                )
 
 
 def sources_are_cited(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
@@ -56,8 +57,8 @@ def sources_are_cited(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
     for table in RAW_TABLES:
         for fk in table.foreign_keys:
             if fk.reference_table == "sources":
-                for value in tables[table.name][fk.columns]:
-                    cited.update(ids_in(value, fk.list_separator))
+                values = tables[table.name][fk.columns].dropna().str.split(fk.list_separator)
+                cited.update(values.explode())
     for row, source in tables["sources"]["source_id"].items():
         if pd.notna(source) and source not in cited:
             yield Violation("sources", row, "source_id", f"source {source!r} is never cited")
@@ -117,15 +118,15 @@ def dates_within_lifetime(tables: Tables, as_of: dt.date) -> Iterator[Violation]
         for raw in table.raw_fields:
             if raw.kind != "date":
                 continue
-            for row, day in tables[table.name][raw.column].items():
-                if pd.notna(day) and not first <= day <= last:
-                    yield Violation(
-                        table.name,
-                        row,
-                        raw.column,
-                        f"dated outside the treaty's lifetime {first:%Y-%m-%d} to "
-                        f"{last:%Y-%m-%d} (the dataset's as_of) (found {day:%Y-%m-%d})",
-                    )
+            days = tables[table.name][raw.column]
+            for row, day in days[days.notna() & ((days < first) | (days > last))].items():
+                yield Violation(
+                    table.name,
+                    row,
+                    raw.column,
+                    f"dated outside the treaty's lifetime {first:%Y-%m-%d} to "
+                    f"{last:%Y-%m-%d} (the dataset's as_of) (found {day:%Y-%m-%d})",
+                )
 
 
 def operations_are_ordered(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
@@ -136,25 +137,22 @@ def figures_within_operation(tables: Tables, as_of: dt.date) -> Iterator[Violati
     """A troop figure refers to a day on which its operation was under way."""
     # Duplicate ids are reported by the model; here the first of them stands.
     operations = tables["operations"].drop_duplicates("operation_id").set_index("operation_id")
+    ends = last_day(operations["end_date"], operations["end_precision"])
+    ends = ends.fillna(pd.Timestamp(as_of))
     figures = tables["troop_deployments"]
-    for row, figure in figures.iterrows():
-        if figure["operation_id"] not in operations.index or pd.isna(figure["as_of_date"]):
-            continue
-        operation = operations.loc[figure["operation_id"]]
-        start = operation["start_date"]
-        end = pd.Timestamp(as_of)
-        if pd.notna(operation["end_date"]):
-            end = last_day(
-                pd.Series([operation["end_date"]]), pd.Series([operation["end_precision"]])
-            )[0]
-        if pd.notna(start) and not start <= figure["as_of_date"] <= end:
-            yield Violation(
-                "troop_deployments",
-                row,
-                "as_of_date",
-                f"outside the dates of operation {figure['operation_id']} "
-                f"({start:%Y-%m-%d} to {end:%Y-%m-%d}) (found {figure['as_of_date']:%Y-%m-%d})",
-            )
+    start = figures["operation_id"].map(operations["start_date"])
+    end = figures["operation_id"].map(ends)
+    day = figures["as_of_date"]
+    outside = start.notna() & day.notna() & ((day < start) | (day > end))
+    for row in figures.index[outside]:
+        yield Violation(
+            "troop_deployments",
+            row,
+            "as_of_date",
+            f"outside the dates of operation {figures.at[row, 'operation_id']} "
+            f"({start[row]:%Y-%m-%d} to {end[row]:%Y-%m-%d}) "
+            f"(found {day[row]:%Y-%m-%d})",
+        )
 
 
 def one_preferred_figure(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
