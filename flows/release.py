@@ -29,7 +29,19 @@ from flows.validate import validate
 from flows.versioning import Bump
 
 
-@task(name="ingest", cache_policy=NO_CACHE)
+def _transient(task: Task, run: TaskRun, state: State) -> bool:
+    """Retry the file system's hiccups, not a lock held by another run."""
+    error = state.result(raise_on_failure=False)
+    return isinstance(error, OSError)
+
+
+@task(
+    name="ingest",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=_transient,
+)
 def ingest_task(raw_dir: Path) -> tuple[RawRecords, list[Problem]]:
     return ingest(raw_dir)
 
@@ -47,12 +59,6 @@ def build_task(records: RawRecords) -> dict[str, pd.DataFrame]:
 @task(name="render", cache_policy=NO_CACHE)
 def render_task(tables: dict[str, pd.DataFrame]) -> dict[str, bytes]:
     return render_tables(tables)
-
-
-def _transient(task: Task, run: TaskRun, state: State) -> bool:
-    """Retry the file system's hiccups, not a lock held by another run."""
-    error = state.result(raise_on_failure=False)
-    return isinstance(error, OSError)
 
 
 @task(
