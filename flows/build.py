@@ -7,12 +7,12 @@ Pure functions: the same records always give the same tables.
 from __future__ import annotations
 
 import datetime as dt
+from functools import reduce
 
 import pandas as pd
 
 from flows.ingest import RawRecords
 from schemas import DERIVED_TABLES, RAW_TABLES, TABLES
-from schemas.cross_table import ids_in
 from schemas.vocabulary import FIRST_YEAR
 
 
@@ -75,12 +75,23 @@ def membership_years(
 def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per (table, row, source) for every table that cites sources."""
     roles = {"source_ids": "supports", "contradicting_source_ids": "contradicts"}
-    rows = []
+    links = []
     for name, frame in tables.items():
-        keys = frame[list(TABLES[name].primary_key)].astype("str").agg(":".join, axis=1)
+        key = [frame[c].astype("str") for c in TABLES[name].primary_key]
+        record_id = reduce(lambda a, b: a + ":" + b, key)
         for column, role in roles.items():
             if column in frame.columns:
-                for record_id, value in zip(keys, frame[column], strict=True):
-                    rows += [(name, record_id, source, role) for source in ids_in(value, ";")]
+                sources = frame[column].str.split(";").explode().dropna()
+                links.append(
+                    pd.DataFrame(
+                        {
+                            "table": name,
+                            "record_id": record_id[sources.index],
+                            "source_id": sources,
+                            "role": role,
+                        }
+                    )
+                )
     columns = ["table", "record_id", "source_id", "role"]
-    return pd.DataFrame(sorted(set(rows)), columns=columns).astype("str")
+    frame = pd.concat(links, ignore_index=True).drop_duplicates()
+    return frame.sort_values(columns, kind="stable").reset_index(drop=True).astype("str")

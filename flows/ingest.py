@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import gc
 import re
 from dataclasses import dataclass, field
+from functools import cache, reduce
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,9 @@ DATASET_FILE = "dataset.yaml"
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _BOOLEANS = {"true": True, "false": False}
-# libyaml's composer is about ten times faster and keeps the same line marks.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's composer is about ten times faster and keeps the same line marks. No implicit
+# tags are resolved: every value is typed here, from its text.
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
 
@@ -70,12 +73,19 @@ def parse_date(text: str) -> tuple[dt.date, str] | None:
 def ingest(raw_dir: Path) -> tuple[RawRecords, list[Problem]]:
     """Read every raw table; return the records and every problem found while typing them."""
     problems: list[Problem] = []
-    as_of = _read_as_of(raw_dir, problems)
-    records = RawRecords(raw_dir=raw_dir, as_of=as_of, tables={})
-    for table in RAW_TABLES:
-        frame, lines = _read_table(raw_dir, table, problems)
-        records.tables[table.name] = frame
-        records.lines[table.name] = lines
+    # A YAML tree is millions of small objects that all stay alive: the cyclic garbage
+    # collector would rescan them again and again (measured: 9.7 s against 1.7 s to compose
+    # 10^5 troop figures), and there is no cycle to collect.
+    gc.disable()
+    try:
+        as_of = _read_as_of(raw_dir, problems)
+        records = RawRecords(raw_dir=raw_dir, as_of=as_of, tables={})
+        for table in RAW_TABLES:
+            frame, lines = _read_table(raw_dir, table, problems)
+            records.tables[table.name] = frame
+            records.lines[table.name] = lines
+    finally:
+        gc.enable()
     return records, problems
 
 
@@ -147,8 +157,8 @@ def _read_table(
 def _read_record(
     path: str, table: Table, node: yaml.MappingNode, problems: list[Problem]
 ) -> tuple[dict[str, Any], dict[str, int]]:
-    fields = {f.name: f for f in table.raw_fields}
-    row: dict[str, Any] = {c: None for f in table.raw_fields for c in f.columns}
+    fields = _fields(table)
+    row: dict[str, Any] = dict.fromkeys(_columns(table))
     where: dict[str, int] = {}
     for key_node, value_node in node.value:
         name = str(key_node.value)
@@ -167,8 +177,10 @@ def _read_record(
         value, error = _typed(raw, value_node)
         if error:
             problems.append(Problem(path, line, table.name, name, error))
+        elif raw.kind == "date" and value is not None:
+            row[raw.column], row[raw.precision_column] = value
         elif value is not None:
-            row.update(zip(raw.columns, value if raw.kind == "date" else (value,), strict=True))
+            row[raw.column] = value
     record_line = node.start_mark.line + 1
     for raw in table.raw_fields:
         if raw.required and raw.name not in where:
@@ -176,6 +188,16 @@ def _read_record(
                 Problem(path, record_line, table.name, raw.name, "required field is missing")
             )
     return row, where
+
+
+@cache
+def _fields(table: Table) -> dict[str, RawField]:
+    return {f.name: f for f in table.raw_fields}
+
+
+@cache
+def _columns(table: Table) -> tuple[str, ...]:
+    return tuple(c for f in table.raw_fields for c in f.columns)
 
 
 def _typed(raw: RawField, node: yaml.Node) -> tuple[Any, str | None]:
@@ -230,13 +252,11 @@ def _frame(table: Table, rows: list[dict[str, Any]]) -> pd.DataFrame:
     if table.derived_key:
         key = table.primary_key[0]
         parts = [_key_text(frame[c]) for c in table.derived_key]
-        frame.insert(
-            0, key, pd.Series([":".join(p) for p in zip(*parts, strict=True)], dtype="str")
-        )
+        frame.insert(0, key, reduce(lambda a, b: a + ":" + b, parts).astype("str"))
     return frame[table.columns]
 
 
-def _key_text(column: pd.Series) -> list[str]:
+def _key_text(column: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(column):
-        return [d.strftime("%Y-%m-%d") if pd.notna(d) else "" for d in column]
-    return ["TOTAL" if pd.isna(x) else str(x) for x in column]
+        return column.dt.strftime("%Y-%m-%d").fillna("")
+    return column.astype("str").fillna("TOTAL")
