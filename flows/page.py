@@ -64,7 +64,7 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def read_table(files: dict[str, bytes], name: str) -> pd.DataFrame:
+def table_text(files: dict[str, bytes], name: str) -> pd.DataFrame:
     return csv_text(files[f"{name}.csv"])
 
 
@@ -78,7 +78,7 @@ def size(data: bytes) -> str:
 
 
 def country_names(files: dict[str, bytes]) -> dict[str, str]:
-    countries = read_table(files, "countries")
+    countries = table_text(files, "countries")
     return dict(zip(countries["iso3"], countries["name"], strict=True))
 
 
@@ -93,8 +93,8 @@ def date_scale(start: dt.date, end: dt.date, left: float, right: float) -> Calla
 
 def timeline(files: dict[str, bytes]) -> str:
     """Spells per state from 1992 to the end of the last year, and numbered treaty events."""
-    members, names = read_table(files, "members"), country_names(files)
-    last_year = max(int(y) for y in read_table(files, "membership_years")["year"])
+    members, names = table_text(files, "members"), country_names(files)
+    last_year = max(int(y) for y in table_text(files, "membership_years")["year"])
     start, end = dt.date(FIRST_YEAR, 1, 1), dt.date(last_year + 1, 1, 1)
     x = date_scale(start, end, 140, WIDTH - 10)
     first = members.groupby("iso3")["start_date"].min()
@@ -146,7 +146,7 @@ def spell_mark(spell: tuple, name: str, x: Callable, axis_end: dt.date, y: float
 
 def events_of(files: dict[str, bytes], operation_id: str) -> pd.DataFrame:
     """The events of one operation (`""`: those of none), in date order."""
-    events = read_table(files, "treaty_events")
+    events = table_text(files, "treaty_events")
     events = events[events["operation_id"] == operation_id]
     return events.sort_values(["date", "event_id"], kind="stable")
 
@@ -276,11 +276,11 @@ def figure_mark(
 def deployments(files: dict[str, bytes]) -> str:
     """A section per operation: what it was, its figures chart and its milestones."""
     names = country_names(files)
-    sources = read_table(files, "sources")
+    sources = table_text(files, "sources")
     publishers = dict(zip(sources["source_id"], sources["publisher"], strict=True))
-    figures = read_table(files, "troop_deployments")
+    figures = table_text(files, "troop_deployments")
     out = []
-    for op in read_table(files, "operations").itertuples():
+    for op in table_text(files, "operations").itertuples():
         when = (
             shown_date(op.start_date, op.start_precision)
             + " to "
@@ -303,7 +303,7 @@ def deployments(files: dict[str, bytes]) -> str:
 
 def table_section(name: str, table: Table, files: dict[str, bytes]) -> str:
     """Title, description, downloads with sizes and hashes, and the first rows."""
-    frame = read_table(files, name)
+    frame = table_text(files, name)
     shown_rows = frame.head(MAX_ROWS)
     described = {c: col.description for c, col in table.model.to_schema().columns.items()}
     head = "".join(f'<th title="{esc(described.get(c, ""))}">{esc(c)}</th>' for c in frame)

@@ -26,13 +26,6 @@ class Violation:
     message: str
 
 
-def ids_in(value: object, separator: str | None) -> list[str]:
-    if value is None or pd.isna(value):
-        return []
-    text = str(value)
-    return text.split(separator) if separator else [text]
-
-
 def references_exist(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
     """Every id a row refers to exists in the table it names."""
     for table in RAW_TABLES:
