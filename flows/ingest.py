@@ -1,35 +1,44 @@
 """Ingest: read `raw/*.yaml` into typed DataFrames, remembering where each value came from.
 
-Values are read as text and typed here, not by the YAML parser, so that `1993-12` stays a
-month, `200.5` is caught as not a whole number, and every problem can name its line.
+Values are read as text and typed here, column by column, not by the YAML parser, so that
+`1993-12` stays a month, `200.5` is caught as not a whole number, and every problem can
+name its line. `flows/yaml_cells.py` reads the files.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-import gc
 import re
 from dataclasses import dataclass, field
-from functools import cache, reduce
+from functools import reduce
 from pathlib import Path
-from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from flows.problems import Problem
+from flows.yaml_cells import (
+    BAD_LIST,
+    CELL_SCHEMA,
+    LIST,
+    MAPPING,
+    PLAIN,
+    QUOTED,
+    Cells,
+    compose_file,
+    read_cells,
+)
 from schemas import RAW_TABLES
 from schemas.spec import RawField, Table
 
 DATASET_FILE = "dataset.yaml"
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_BOOLEANS = {"true": True, "false": False}
-# libyaml's composer is about ten times faster and keeps the same line marks. No implicit
-# tags are resolved: every value is typed here, from its text.
-_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-_NULLS = {"", "~", "null", "Null", "NULL"}
+_NULLS = ["", "~", "null", "Null", "NULL"]  # a plain null is the same as no value
+_LARGEST = str(2**63)  # whole numbers must fit in 64 bits
 
 
 @dataclass
@@ -39,7 +48,8 @@ class RawRecords:
     raw_dir: Path
     as_of: dt.date
     tables: dict[str, pd.DataFrame]
-    lines: dict[str, list[dict[str, int]]] = field(default_factory=dict)
+    # per table: the line of each record ("") and of each raw field (0: not given)
+    lines: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def file_of(self, table: Table | str) -> str:
         name = table if isinstance(table, str) else table.name
@@ -49,8 +59,9 @@ class RawRecords:
     def locate(self, table: Table, row: int, column: str | None, message: str) -> Problem:
         """A problem at a row and published column, placed on the raw field's line."""
         raw_field = table.raw_field_of(column) if column else None
-        lines = self.lines[table.name][row]
-        line = lines.get(raw_field or "", lines[""])
+        lines = self.lines[table.name]
+        line = int(lines.at[row, raw_field]) if raw_field in lines else 0
+        line = line or int(lines.at[row, ""])
         return Problem(self.file_of(table), line, table.name, raw_field or "record", message)
 
 
@@ -73,187 +84,206 @@ def parse_date(text: str) -> tuple[dt.date, str] | None:
 def ingest(raw_dir: Path) -> tuple[RawRecords, list[Problem]]:
     """Read every raw table; return the records and every problem found while typing them."""
     problems: list[Problem] = []
-    # A YAML tree is millions of small objects that all stay alive: the cyclic garbage
-    # collector would rescan them again and again (measured: 9.7 s against 1.7 s to compose
-    # 10^5 troop figures), and there is no cycle to collect.
-    gc.disable()
-    try:
-        as_of = _read_as_of(raw_dir, problems)
-        records = RawRecords(raw_dir=raw_dir, as_of=as_of, tables={})
-        for table in RAW_TABLES:
-            frame, lines = _read_table(raw_dir, table, problems)
-            records.tables[table.name] = frame
-            records.lines[table.name] = lines
-    finally:
-        gc.enable()
+    records = RawRecords(raw_dir=raw_dir, as_of=_read_as_of(raw_dir, problems), tables={})
+    for table in RAW_TABLES:
+        path = raw_dir / str(table.raw_file)
+        cells, found = read_cells(path, table.name, tuple(f.name for f in table.raw_fields))
+        problems += found
+        frame, lines = _typed_table(str(path), table, cells, problems)
+        records.tables[table.name] = frame
+        records.lines[table.name] = lines
     return records, problems
-
-
-def _compose(path: Path, table: str, problems: list[Problem]) -> yaml.Node | None:
-    if not path.is_file():
-        problems.append(Problem(str(path), 1, table, "file", "file is missing"))
-        return None
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)
-        if node is None:
-            problems.append(Problem(str(path), 1, table, "file", "file has no records"))
-        return node
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        line = mark.line + 1 if mark else 1
-        what = getattr(error, "problem", None) or str(error).splitlines()[0]
-        problems.append(Problem(str(path), line, table, "yaml", f"YAML does not parse ({what})"))
-    except UnicodeDecodeError as error:
-        problems.append(Problem(str(path), 1, table, "file", f"not UTF-8 ({error.reason})"))
-    return None
 
 
 def _read_as_of(raw_dir: Path, problems: list[Problem]) -> dt.date:
     path = raw_dir / DATASET_FILE
     fallback = dt.date(dt.MAXYEAR, 1, 1)
-    node = _compose(path, "dataset", problems)
+    where = str(path)
+    node, found = compose_file(path, "dataset")
+    problems += found
     if node is None:
         return fallback
     if not isinstance(node, yaml.MappingNode):
-        problems.append(Problem(str(path), 1, "dataset", "as_of", "expected a mapping"))
+        problems.append(Problem(where, 1, "dataset", "as_of", "expected a mapping"))
         return fallback
     for key, value in node.value:
         if key.value == "as_of" and isinstance(value, yaml.ScalarNode):
             parsed = parse_date(value.value)
             if parsed and parsed[1] == "day":
                 return parsed[0]
-            where = value.start_mark.line + 1
-            problems.append(
-                Problem(str(path), where, "dataset", "as_of", f"not a day (found {value.value!r})")
-            )
+            line = value.start_mark.line + 1
+            message = f"not a day (found {value.value!r})"
+            problems.append(Problem(where, line, "dataset", "as_of", message))
             return fallback
-    problems.append(Problem(str(path), 1, "dataset", "as_of", "required field is missing"))
+    problems.append(Problem(where, 1, "dataset", "as_of", "required field is missing"))
     return fallback
 
 
-def _read_table(
-    raw_dir: Path, table: Table, problems: list[Problem]
-) -> tuple[pd.DataFrame, list[dict[str, int]]]:
-    path = raw_dir / str(table.raw_file)
-    rows: list[dict[str, Any]] = []
-    lines: list[dict[str, int]] = []
-    root = _compose(path, table.name, problems)
-    if root is not None and not isinstance(root, yaml.SequenceNode):
-        problems.append(
-            Problem(str(path), root.start_mark.line + 1, table.name, "file", "expected a list")
-        )
-        root = None
-    for item in root.value if root is not None else []:
-        line = item.start_mark.line + 1
-        if not isinstance(item, yaml.MappingNode):
-            problems.append(Problem(str(path), line, table.name, "record", "expected a mapping"))
-            continue
-        row, where = _read_record(str(path), table, item, problems)
-        rows.append(row)
-        lines.append({"": line, **where})
-    return _frame(table, rows), lines
-
-
-def _read_record(
-    path: str, table: Table, node: yaml.MappingNode, problems: list[Problem]
-) -> tuple[dict[str, Any], dict[str, int]]:
-    fields = _fields(table)
-    row: dict[str, Any] = dict.fromkeys(_columns(table))
-    where: dict[str, int] = {}
-    for key_node, value_node in node.value:
-        name = str(key_node.value)
-        line = key_node.start_mark.line + 1
-        if name in where:
-            problems.append(Problem(path, line, table.name, name, "field is given twice"))
-            continue
-        where[name] = line
-        raw = fields.get(name)
-        if raw is None:
-            known = ", ".join(fields)
-            problems.append(
-                Problem(path, line, table.name, name, f"unknown field (known: {known})")
-            )
-            continue
-        value, error = _typed(raw, value_node)
-        if error:
-            problems.append(Problem(path, line, table.name, name, error))
-        elif raw.kind == "date" and value is not None:
-            row[raw.column], row[raw.precision_column] = value
-        elif value is not None:
-            row[raw.column] = value
-    record_line = node.start_mark.line + 1
+def _typed_table(
+    path: str, table: Table, cells: Cells | None, problems: list[Problem]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The table's frame, with the dtypes of its model, and the line of every field."""
+    record_lines = cells.record_lines if cells else np.zeros(0, np.int64)
+    by_key = dict(cells.by_key) if cells else {}
+    n = len(record_lines)
+    columns: dict[str, pd.Series] = {}
+    lines = pd.DataFrame({"": record_lines})
     for raw in table.raw_fields:
-        if raw.required and raw.name not in where:
-            problems.append(
-                Problem(path, record_line, table.name, raw.name, "required field is missing")
-            )
-    return row, where
-
-
-@cache
-def _fields(table: Table) -> dict[str, RawField]:
-    return {f.name: f for f in table.raw_fields}
-
-
-@cache
-def _columns(table: Table) -> tuple[str, ...]:
-    return tuple(c for f in table.raw_fields for c in f.columns)
-
-
-def _typed(raw: RawField, node: yaml.Node) -> tuple[Any, str | None]:
-    """The value of one raw field, or why it has the wrong type."""
-    if raw.kind == "id_list":
-        if isinstance(node, yaml.SequenceNode):
-            items = [n.value for n in node.value if isinstance(n, yaml.ScalarNode)]
-            if len(items) != len(node.value) or not all(items):
-                return None, "expected a list of ids"
-            return (";".join(items) if items else None), None
-        return None, f"expected a list like [a, b] (found {_shown(node)})"
-    if not isinstance(node, yaml.ScalarNode):
-        return None, f"expected a single value (found a {type(node).__name__[:-4].lower()})"
-    text = node.value.strip() if node.style is None else node.value
-    if node.style is None and text in _NULLS:
-        return None, None
-    if raw.kind == "integer":
-        if not _INTEGER.match(text):
-            return None, f"not a whole number (found {text!r})"
-        if abs(int(text)) >= 2**63:
-            return None, f"too large (found {text})"
-        return int(text), None
-    if raw.kind == "boolean":
-        if text.lower() not in _BOOLEANS:
-            return None, f"expected true or false (found {text!r})"
-        return _BOOLEANS[text.lower()], None
-    if raw.kind == "date":
-        parsed = parse_date(text)
-        if parsed is None:
-            return None, f"not a real date as YYYY-MM-DD, YYYY-MM or YYYY (found {text!r})"
-        return parsed, None
-    return text, None
-
-
-def _shown(node: yaml.Node) -> str:
-    return repr(node.value) if isinstance(node, yaml.ScalarNode) else "a mapping"
-
-
-def _frame(table: Table, rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Rows as a DataFrame with the dtypes of the table's model."""
-    frame = pd.DataFrame(rows, columns=[c for f in table.raw_fields for c in f.columns])
-    for raw in table.raw_fields:
-        if raw.kind == "date":
-            frame[raw.column] = pd.to_datetime(frame[raw.column]).astype("datetime64[us]")
-            frame[raw.precision_column] = frame[raw.precision_column].astype("str")
-        elif raw.kind == "integer":
-            frame[raw.column] = frame[raw.column].astype("Int64")
-        elif raw.kind == "boolean":
-            frame[raw.column] = frame[raw.column].astype("boolean")
-        else:
-            frame[raw.column] = frame[raw.column].astype("str")
+        given = by_key.pop(raw.name, CELL_SCHEMA.empty_table())
+        given = _first_of_each_record(path, table, raw.name, given, record_lines, problems)
+        at = np.full(n, -1, np.int64)  # the cell of each record, -1: none
+        at[np.searchsorted(record_lines, given["record_line"].to_numpy())] = np.arange(len(given))
+        lines[raw.name] = np.append(given["line"].to_numpy(), 0)[at]
+        if raw.required:
+            for line in record_lines[at < 0]:
+                problems.append(
+                    Problem(path, int(line), table.name, raw.name, "required field is missing")
+                )
+        values = _typed_values(path, table.name, raw, given, problems)
+        every = len(given) == n and bool((at == np.arange(n)).all())  # in order: no take
+        take = pa.array(at, mask=at < 0)
+        for column, value in values.items():
+            columns[column] = _series(raw, column, value if every else value.take(take))
+    for key, unknown in by_key.items():
+        known = ", ".join(f.name for f in table.raw_fields)
+        for line in unknown["line"].to_pylist():
+            problems.append(Problem(path, line, table.name, key, f"unknown field (known: {known})"))
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(n))
     if table.derived_key:
-        key = table.primary_key[0]
         parts = [_key_text(frame[c]) for c in table.derived_key]
-        frame.insert(0, key, reduce(lambda a, b: a + ":" + b, parts).astype("str"))
-    return frame[table.columns]
+        key = reduce(lambda a, b: a + ":" + b, parts).astype("str")
+        frame.insert(0, table.primary_key[0], key)
+    return frame[table.columns], lines
+
+
+def _first_of_each_record(
+    path: str,
+    table: Table,
+    name: str,
+    cells: pa.Table,
+    record_lines: np.ndarray,
+    problems: list[Problem],
+) -> pa.Table:
+    """The cells of one field, keeping the first of a record that gives the field twice."""
+    counts = np.bincount(np.searchsorted(record_lines, cells["record_line"].to_numpy()))
+    if counts.max(initial=0) <= 1:
+        return cells
+    cells = cells.take(pa.array(np.argsort(cells["line"].to_numpy(), kind="stable")))
+    twice = pd.Series(cells["record_line"].to_numpy()).duplicated().to_numpy()
+    for line in cells["line"].to_numpy()[twice]:
+        problems.append(Problem(path, int(line), table.name, name, "field is given twice"))
+    return cells.filter(pa.array(~twice))
+
+
+def _typed_values(
+    path: str, table: str, raw: RawField, cells: pa.Table, problems: list[Problem]
+) -> dict[str, pa.Array]:
+    """The typed values of one raw field, one per cell (null where wrong or not given).
+
+    Checks run on whole columns; only the cells that fail are looked at one by one, to
+    say why.
+    """
+    kind, text = cells["kind"].combine_chunks(), cells["text"].combine_chunks()
+    scalar = pc.is_in(kind, pa.array([PLAIN, QUOTED]))
+    if raw.kind == "id_list":
+        wrong = pc.invert(pc.equal(kind, LIST))
+        value = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+    else:
+        null = pc.and_(pc.equal(kind, PLAIN), pc.is_in(text, pa.array(_NULLS)))
+        wanted = pc.and_(scalar, pc.invert(null))
+        ok, value = _TYPERS.get(raw.kind, _as_text)(text)
+        wrong = pc.or_(pc.invert(scalar), pc.and_(wanted, pc.invert(ok)))
+        value = pc.if_else(wanted, value, pa.scalar(None, value.type))
+    wrong_np = _mask(wrong)
+    if wrong_np.any():
+        lines = cells["line"].to_numpy()
+        for i in np.flatnonzero(wrong_np):
+            message = _why(raw, kind[i].as_py(), text[i].as_py())
+            problems.append(Problem(path, int(lines[i]), table, raw.name, message))
+        value = pc.if_else(wrong, pa.scalar(None, value.type), value)
+    if raw.kind == "date":
+        year_only = pc.equal(pc.utf8_length(text), 4)
+        month_only = pc.equal(pc.utf8_length(text), 7)
+        precision = pc.if_else(year_only, "year", pc.if_else(month_only, "month", "day"))
+        precision = pc.if_else(pc.is_null(value), pa.scalar(None, pa.string()), precision)
+        return {raw.column: value, raw.precision_column: precision}
+    return {raw.column: value}
+
+
+def _mask(array: pa.Array) -> np.ndarray:
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+
+
+def _as_text(text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    return pa.array(np.ones(len(text), dtype=bool)), text
+
+
+def _as_integer(text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    ok = pc.match_substring_regex(text, r"^[+-]?[0-9]+$")
+    magnitude = pc.replace_substring_regex(text, r"^[+-]?0*", "")
+    size = pc.utf8_length(magnitude)
+    fits = pc.or_(pc.less(size, 19), pc.and_(pc.equal(size, 19), pc.less(magnitude, _LARGEST)))
+    usable = pc.and_(ok, fits)
+    digits = pc.if_else(usable, pc.replace_substring_regex(text, r"^\+", ""), "0")
+    return usable, pc.cast(digits, pa.int64())
+
+
+def _as_boolean(text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    lower = pc.utf8_lower(text)
+    return pc.is_in(lower, pa.array(["true", "false"])), pc.equal(lower, "true")
+
+
+def _as_date(text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` as the first day of the period; a real day only."""
+    shaped = pc.and_(
+        pc.match_substring_regex(text, r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"),
+        pc.invert(pc.starts_with(text, "0000")),
+    )
+    suffix = pa.scalar("-01-01", text.type)
+    joined = pc.binary_join_element_wise(text, suffix, pa.scalar("", text.type))
+    padded = pc.if_else(shaped, pc.utf8_slice_codeunits(joined, 0, 10), "1970-01-01")
+    days = pd.to_datetime(pd.Series(padded, dtype="str"), format="%Y-%m-%d", errors="coerce")
+    stamps = pa.array(days.astype("datetime64[us]"), pa.timestamp("us"))
+    return pc.and_(shaped, pc.is_valid(stamps)), stamps
+
+
+_TYPERS = {"integer": _as_integer, "boolean": _as_boolean, "date": _as_date}
+
+
+def _why(raw: RawField, kind: str, text: str) -> str:
+    """Why one cell cannot be a value of `raw`."""
+    if raw.kind == "id_list":
+        if kind == BAD_LIST:
+            return "expected a list of ids"
+        shown = "a mapping" if kind == MAPPING else repr(text)
+        return f"expected a list like [a, b] (found {shown})"
+    if kind in (LIST, BAD_LIST, MAPPING):
+        return f"expected a single value (found a {'mapping' if kind == MAPPING else 'sequence'})"
+    if raw.kind == "integer":
+        if re.fullmatch(r"[+-]?[0-9]+", text):
+            return f"too large (found {text})"
+        return f"not a whole number (found {text!r})"
+    if raw.kind == "boolean":
+        return f"expected true or false (found {text!r})"
+    return f"not a real date as YYYY-MM-DD, YYYY-MM or YYYY (found {text!r})"
+
+
+def _series(raw: RawField, column: str, values: pa.Array) -> pd.Series:
+    """One column with the dtype of the model."""
+    missing = _mask(pc.is_null(values))
+    if raw.kind == "integer":
+        data = pc.fill_null(values, 0).to_numpy()
+        return pd.Series(pd.arrays.IntegerArray(data.astype(np.int64), missing))
+    if raw.kind == "boolean":
+        data = _mask(values)
+        return pd.Series(pd.arrays.BooleanArray(data, missing))
+    if raw.kind == "date" and column == raw.column:
+        return pd.Series(values.to_pandas(), dtype="datetime64[us]")
+    return pd.Series(
+        values.cast(pa.large_string()).to_pandas(
+            types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
+        )
+    )
 
 
 def _key_text(column: pd.Series) -> pd.Series:

@@ -1,0 +1,298 @@
+"""Read a raw YAML file, a list of flat mappings, as cells: one per field of each record.
+
+A cell is what the curator wrote for one field (its text, how it was written, its line);
+`flows/ingest.py` types the cells column by column.
+
+Two readers give the same cells. Records written in the plain subset that `raw/` uses
+(`- key: value` and `  key: value` lines, with plain, quoted or `[a, b]` values, one line
+each) are read line by line with vectorised string kernels, because composing a YAML tree
+for 10^6 records takes minutes and gigabytes. Everything else (block scalars, non-ASCII
+text, anything unusual) goes to libyaml, which sees the file with the plainly read records
+turned into comment lines, so that its line numbers and errors stay those of the file.
+When the layout could let the two readers disagree, libyaml reads the whole file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import yaml
+
+from flows.problems import Problem
+
+# libyaml's composer is about ten times faster than PyYAML's and keeps the same line marks.
+# No implicit tags are resolved: every value is typed in ingest, from its text.
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+# What a cell's value was written as.
+PLAIN, QUOTED, LIST, BAD_LIST, MAPPING = "plain", "quoted", "list", "bad_list", "mapping"
+CELL_SCHEMA = pa.schema(
+    [("record_line", pa.int64()), ("line", pa.int64()), ("kind", pa.string()),
+     ("text", pa.large_string())]
+)  # fmt: skip
+
+# The plain subset, in RE2 syntax, printable ASCII only. A plain scalar may not begin with
+# an indicator, contain ": " or " #", or end with a space or a colon.
+_ID = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+_PLAIN = r"(?:[A-Za-z0-9$()+./;<=^_~\\]|[-?:][!-~])(?:[!-9;-~]|:[!-~]| [!-\"$-~])*"
+_DOUBLE = r'"[ !#-\[\]-~]*"'  # no backslash escapes
+_SINGLE = r"'[ -&(-~]*'"  # no doubled quotes
+_LIST = rf"\[(?:{_ID}(?:, {_ID})*)?\]"
+_FIELD_LINE = rf"^(?:- |  )[a-z_]+:(?: (?:{_PLAIN}|{_DOUBLE}|{_SINGLE}|{_LIST}))?\n$"
+_SKIP_LINE = (
+    r"^ *(?:#[\t -~\x{a0}-\x{2027}\x{202a}-\x{fefe}\x{ff00}-\x{fffd}\x{10000}-\x{10ffff}]*)?\n$"
+)
+# Line breaks other than \n (YAML counts these as breaks too) and a byte order mark.
+_OTHER_BREAKS = (b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf")
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The records of one file: the line of each (in file order) and their cells by key.
+
+    The cells of a key are not in line order when the two readers each read some records.
+    """
+
+    record_lines: np.ndarray
+    by_key: dict[str, pa.Table]
+
+
+class _Disagree(Exception):
+    """The line reader cannot vouch for this file's layout: libyaml reads all of it."""
+
+
+def compose_file(path: Path, table: str) -> tuple[yaml.Node | None, list[Problem]]:
+    """The YAML tree of a file, or None and why it cannot be read."""
+    data, problems = _file_bytes(path, table)
+    if data is None:
+        return None, problems
+    return _compose(data.decode("utf-8"), str(path), table)
+
+
+def read_cells(
+    path: Path, table: str, keys: tuple[str, ...], plain_lines: bool = True
+) -> tuple[Cells | None, list[Problem]]:
+    """The cells of `path`, or None and why the file cannot be read.
+
+    `keys` are the fields the table knows (read fast); others still become cells.
+    `plain_lines=False` makes libyaml read everything (the reference the tests compare to).
+    """
+    data, problems = _file_bytes(path, table)
+    if data is None:
+        return None, problems
+    if plain_lines and data.strip() and not _other_breaks(data):
+        try:
+            return _read_lines(data, str(path), table, keys)
+        except _Disagree:
+            pass
+    return _read_yaml(data.decode("utf-8"), str(path), table, 0, None)
+
+
+def _other_breaks(data: bytes) -> bool:
+    if data.isascii():  # quick: each of the others is a multi-byte sequence
+        return b"\r" in data
+    return any(b in data for b in _OTHER_BREAKS)
+
+
+def _file_bytes(path: Path, table: str) -> tuple[bytes | None, list[Problem]]:
+    if not path.is_file():
+        return None, [Problem(str(path), 1, table, "file", "file is missing")]
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, [Problem(str(path), 1, table, "file", f"not UTF-8 ({error.reason})")]
+    return data, []
+
+
+def _compose(text: str, path: str, table: str) -> tuple[yaml.Node | None, list[Problem]]:
+    try:
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        what = getattr(error, "problem", None) or str(error).splitlines()[0]
+        return None, [Problem(path, line, table, "yaml", f"YAML does not parse ({what})")]
+    if root is None:
+        return None, [Problem(path, 1, table, "file", "file has no records")]
+    return root, []
+
+
+def _lines(data: bytes) -> tuple[pa.LargeStringArray, np.ndarray]:
+    """Every line of `data` with its newline (no copy), and where each starts."""
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == ord("\n")) + 1
+    offsets = np.concatenate(([0], ends)).astype(np.int64)
+    array = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data))
+    return array, offsets[:-1]
+
+
+def _mask(array: pa.Array) -> np.ndarray:
+    return array.to_numpy(zero_copy_only=False)
+
+
+def _read_lines(
+    data: bytes, path: str, table: str, keys: tuple[str, ...]
+) -> tuple[Cells | None, list[Problem]]:
+    lines, starts = _lines(data)
+    size = np.diff(np.append(starts, len(data) + (not data.endswith(b"\n"))))
+    padded = np.frombuffer(data + b"\n\n", np.uint8)
+    first, second = padded[starts], padded[starts + 1]
+    # A record begins at every line that starts in column 0 with something else than a
+    # comment. Only `- ` may begin one, and nothing but comments may come before the first.
+    begins = (first != ord(" ")) & (first != ord("#")) & (first != ord("\n"))
+    dashed = (first == ord("-")) & ((second == ord(" ")) | (size == 2))
+    field = _mask(pc.match_substring_regex(lines, _FIELD_LINE))
+    skip = size == 1
+    maybe = np.flatnonzero(~field & ~skip)  # comments, and what is neither
+    skip[maybe] = _mask(pc.match_substring_regex(lines.take(pa.array(maybe)), _SKIP_LINE))
+    record = np.cumsum(begins) - 1
+    if not begins.any() or (begins & ~dashed).any() or not skip[record < 0].all():
+        raise _Disagree
+    bad = ~np.where(begins, field, field | skip)
+    plain = np.bincount(record[bad], minlength=int(record[-1]) + 1) == 0
+    begin_lines = np.flatnonzero(begins) + 1
+    cells_of = field & plain[record]
+    at_key: dict[str, np.ndarray] = {}
+    known = np.zeros(len(field), dtype=bool)
+    for key in keys:
+        has = _mask(pc.starts_with(lines, f"  {key}:")) | _mask(pc.starts_with(lines, f"- {key}:"))
+        known |= has
+        at_key[key] = np.flatnonzero(cells_of & has)
+    for at in np.flatnonzero(cells_of & ~known):  # keys the table does not know: rare
+        key = str(lines[int(at)]).split(":", 1)[0][2:]
+        at_key[key] = np.append(at_key.get(key, np.zeros(0, np.int64)), at)
+    by_key: dict[str, list[pa.Table]] = {}
+    for key, at in at_key.items():
+        if len(at):
+            values = pc.utf8_slice_codeunits(lines.take(pa.array(at)), len(key) + 4, -1)
+            by_key[key] = [_plain_cells(begin_lines[record[at]], at + 1, values)]
+    record_lines = begin_lines[plain]
+    problems: list[Problem] = []
+    if not plain.all():
+        kept = ~plain[record] & (record >= 0)
+        others, problems = _read_others(lines, kept, begin_lines, path, table)
+        for key, part in others.by_key.items():
+            by_key.setdefault(key, []).append(part)
+        record_lines = np.sort(np.concatenate((record_lines, others.record_lines)))
+    tables = {k: pa.concat_tables(parts) for k, parts in by_key.items()}
+    return Cells(record_lines, tables), problems
+
+
+def _plain_cells(record_lines: np.ndarray, lines: np.ndarray, values: pa.Array) -> pa.Table:
+    """Cells from values written in the plain subset: plain, quoted or a list of ids."""
+    quoted = pc.or_(pc.starts_with(values, '"'), pc.starts_with(values, "'"))
+    listed = pc.starts_with(values, "[")
+    inner = pc.utf8_slice_codeunits(values, 1, -1)
+    ids = pc.replace_substring(inner, ", ", ";")
+    text = _either(quoted, inner, _either(listed, ids, values))
+    n = len(values)
+    kind = _either(
+        quoted, pa.repeat(QUOTED, n), _either(listed, pa.repeat(LIST, n), pa.repeat(PLAIN, n))
+    )
+    return pa.table([record_lines, lines, kind, text], schema=CELL_SCHEMA)
+
+
+def _either(mask: pa.Array, yes: pa.Array, no: pa.Array) -> pa.Array:
+    """`pc.if_else`, without its cost when every value (as usual) takes the same side."""
+    if pc.all(mask).as_py():
+        return yes
+    if not pc.any(mask).as_py():
+        return no
+    return pc.if_else(mask, yes, no)
+
+
+def _read_others(
+    lines: pa.LargeStringArray,
+    kept: np.ndarray,
+    begin_lines: np.ndarray,
+    path: str,
+    table: str,
+) -> tuple[Cells, list[Problem]]:
+    """The records the line reader left, read by libyaml from the file with the others
+    turned into comment lines (a comment ends a block scalar as the next record would)."""
+    at = np.flatnonzero(kept)
+    first, last = int(at[0]), int(at[-1])
+    shown = pc.if_else(pa.array(kept[first : last + 1]), lines[first : last + 1], "#\n")
+    text = "".join(shown.to_pylist())
+    cells, problems = _read_yaml(text, path, table, first, begin_lines)
+    if cells is None:
+        raise _Disagree
+    return cells, problems
+
+
+def _read_yaml(
+    text: str, path: str, table: str, offset: int, begin_lines: np.ndarray | None
+) -> tuple[Cells | None, list[Problem]]:
+    """Cells composed by libyaml from `text`, which starts at line `offset + 1` of the file.
+
+    With `begin_lines` (the lines where records begin), a value that runs past the start
+    of the next record means the line reader split the file where YAML does not.
+    """
+    root, problems = _compose(text, path, table)
+    if root is None:
+        if begin_lines is not None:
+            raise _Disagree
+        return None, problems
+    if not isinstance(root, yaml.SequenceNode):
+        line = root.start_mark.line + 1
+        return None, [Problem(path, line, table, "file", "expected a list")]
+    record_lines: list[int] = []
+    rows: dict[str, list[tuple[int, int, str, str]]] = {}
+    for item in root.value:
+        line = item.start_mark.line + 1 + offset
+        if begin_lines is not None:
+            _check_within(item, offset, begin_lines)
+        if not isinstance(item, yaml.MappingNode):
+            problems.append(Problem(path, line, table, "record", "expected a mapping"))
+            continue
+        record_lines.append(line)
+        for key, value in item.value:
+            kind, value_text = _node_cell(value)
+            where = key.start_mark.line + 1 + offset
+            rows.setdefault(str(key.value), []).append((line, where, kind, value_text))
+    by_key = {
+        k: pa.Table.from_pylist(
+            [dict(zip(CELL_SCHEMA.names, r, strict=True)) for r in v], schema=CELL_SCHEMA
+        )
+        for k, v in rows.items()
+    }
+    return Cells(np.array(record_lines, dtype=np.int64), by_key), problems
+
+
+def _node_cell(node: yaml.Node) -> tuple[str, str]:
+    if isinstance(node, yaml.ScalarNode):
+        # libyaml marks a plain scalar with style "" (PyYAML with None)
+        return (PLAIN if not node.style else QUOTED), node.value
+    if isinstance(node, yaml.SequenceNode):
+        items = [n.value for n in node.value if isinstance(n, yaml.ScalarNode)]
+        if len(items) != len(node.value) or not all(items):
+            return BAD_LIST, ""
+        return LIST, ";".join(items)
+    return MAPPING, ""
+
+
+def _check_within(item: yaml.Node, offset: int, begin_lines: np.ndarray) -> None:
+    """Raise `_Disagree` if a value of `item` ends beyond the line where the next record begins."""
+    line = item.start_mark.line + 1 + offset
+    after = begin_lines[begin_lines > line]
+    if not len(after):
+        return
+    stack = [item]
+    while stack:
+        node = stack.pop()
+        # a block collection ends where the next token begins; a scalar or a flow
+        # collection ends with its last character
+        if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
+            end = node.end_mark
+            if (end.line + 1 + offset, end.column) > (int(after[0]), 0):
+                raise _Disagree
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
