@@ -13,6 +13,7 @@ import pandas as pd
 
 from flows.ingest import RawRecords
 from schemas import DERIVED_TABLES, RAW_TABLES, TABLES
+from schemas.ids import split_ids
 from schemas.vocabulary import FIRST_YEAR
 
 
@@ -81,7 +82,7 @@ def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         record_id = reduce(lambda a, b: a + ":" + b, key)
         for column, role in roles.items():
             if column in frame.columns:
-                sources = frame[column].str.split(";").explode().dropna()
+                sources = split_ids(frame[column])
                 links.append(
                     pd.DataFrame(
                         {

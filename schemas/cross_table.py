@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from schemas import RAW_TABLES
+from schemas.ids import split_ids
 from schemas.vocabulary import TREATY_SIGNED
 
 Tables = dict[str, pd.DataFrame]
@@ -30,10 +31,10 @@ def references_exist(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
     """Every id a row refers to exists in the table it names."""
     for table in RAW_TABLES:
         for fk in table.foreign_keys:
-            known = set(tables[fk.reference_table][fk.reference_columns].dropna())
+            known = tables[fk.reference_table][fk.reference_columns].dropna()
             values = tables[table.name][fk.columns].dropna()
             if fk.list_separator:
-                values = values.str.split(fk.list_separator).explode()
+                values = split_ids(values, fk.list_separator)
             for row, ref in values[~values.isin(known)].items():
                 yield Violation(
                     table.name,
@@ -46,15 +47,15 @@ def references_exist(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
 
 def sources_are_cited(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
     """A source that no row cites does not belong in the dataset."""
-    cited: set[str] = set()
-    for table in RAW_TABLES:
-        for fk in table.foreign_keys:
-            if fk.reference_table == "sources":
-                values = tables[table.name][fk.columns].dropna().str.split(fk.list_separator)
-                cited.update(values.explode())
-    for row, source in tables["sources"]["source_id"].items():
-        if pd.notna(source) and source not in cited:
-            yield Violation("sources", row, "source_id", f"source {source!r} is never cited")
+    cited = [
+        split_ids(tables[table.name][fk.columns], fk.list_separator).drop_duplicates()
+        for table in RAW_TABLES
+        for fk in table.foreign_keys
+        if fk.reference_table == "sources"
+    ]
+    sources = tables["sources"]["source_id"].dropna()
+    for row, source in sources[~sources.isin(pd.concat(cited))].items():
+        yield Violation("sources", row, "source_id", f"source {source!r} is never cited")
 
 
 def last_day(first: pd.Series, precision: pd.Series) -> pd.Series:
