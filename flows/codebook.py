@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from flows.datapackage import constraints, field_type
-from flows.render import csv_text
+from flows.render import first_values, parquet_rows
 from schemas import TABLES, package
 from schemas.spec import Table
 
@@ -51,11 +49,6 @@ ENCODING = """\
 """
 
 
-def _example(frame: pd.DataFrame, column: str) -> str:
-    values = frame[column][frame[column] != ""]
-    return f"`{values.iloc[0]}`" if len(values) else ""
-
-
 def _allowed(found: dict) -> str:
     parts = []
     if "enum" in found:
@@ -71,13 +64,13 @@ def _allowed(found: dict) -> str:
     return "; ".join(parts)
 
 
-def _table_section(table: Table, frame: pd.DataFrame) -> list[str]:
+def _table_section(table: Table, rows: int, examples: dict[str, str]) -> list[str]:
     lines = [
         f"## `{table.name}`: {table.title}",
         "",
         table.description,
         "",
-        f"Files: `{table.name}.csv`, `{table.name}.parquet`. Rows: {len(frame)}. "
+        f"Files: `{table.name}.csv`, `{table.name}.parquet`. Rows: {rows}. "
         f"Primary key: {', '.join(f'`{k}`' for k in table.primary_key)}.",
     ]
     refs = [
@@ -100,7 +93,7 @@ def _table_section(table: Table, frame: pd.DataFrame) -> list[str]:
             required,
             column.description or "",
             _allowed(found),
-            _example(frame, name),
+            f"`{examples[name]}`" if name in examples else "",
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return [*lines, ""]
@@ -124,6 +117,6 @@ def codebook(files: dict[str, bytes]) -> bytes:
         ENCODING,
     ]
     for name, table in TABLES.items():
-        frame = csv_text(files[f"{name}.csv"])
-        lines += _table_section(table, frame)
+        rows = parquet_rows(files[f"{name}.parquet"])
+        lines += _table_section(table, rows, first_values(files[f"{name}.csv"]))
     return ("\n".join(lines).rstrip() + "\n").encode()
