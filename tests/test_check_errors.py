@@ -62,6 +62,8 @@ CASES = [
     # (id, file, table, base record, changes (None removes a field), field reported, words)
     ("unknown field", "members.yaml", "members", SPELL, {"colour": "red"}, "colour", "unknown field"),
     ("missing field", "members.yaml", "members", SPELL, {"status": None}, "status", "required field is missing"),
+    ("plain null in a required field", "members.yaml", "members", SPELL, {"status": "~"}, "status", "required value is missing"),
+    ("empty required field", "treaty_events.yaml", "treaty_events", EVENT, {"title": ""}, "title", "required value is missing"),
     ("wrong type", "troop_deployments.yaml", "troop_deployments", FIGURE, {"troops": "many"}, "troops", "not a whole number"),
     ("non-integer troops", "troop_deployments.yaml", "troop_deployments", FIGURE, {"troops": "12.5"}, "troops", "not a whole number"),
     ("negative troops", "troop_deployments.yaml", "troop_deployments", FIGURE, {"troops": "-5"}, "troops", "must be at least 0"),
@@ -127,6 +129,16 @@ def test_check_reports_yaml_that_does_not_parse(
         and first <= int(line.split(":")[1]) <= first + 2
         for line in out
     ), out
+
+
+def test_check_reports_a_field_given_twice_at_its_second_line(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = append(raw_dir, "members.yaml", {**SPELL, "note": "first\n  note: second"})
+    code, out = check(raw_dir, capsys)
+    assert code == 1
+    second = lines["note"] + 1
+    assert out[0] == f"{raw_dir / 'members.yaml'}:{second}: members.note: field is given twice"
 
 
 def test_check_reports_every_problem_at_once(
