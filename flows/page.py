@@ -13,9 +13,12 @@ import math
 from collections.abc import Callable
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from flows.checksums import CHECKSUMS, sha256
-from flows.render import csv_text
+from flows.render import csv_text, parquet_rows
 from flows.versioning import ReleaseInfo
 from schemas import TABLES, package
 from schemas.spec import Table
@@ -24,6 +27,24 @@ from schemas.vocabulary import FIRST_YEAR
 MAX_ROWS = 25  # rows of a table shown on the page; the downloads hold every row
 WIDTH = 960  # SVG user units; the charts scale to the page width
 PLOT, VALUE_X, SOURCE_X, ROW = (130, 470), 490, 680, 19  # columns of the deployment chart
+# Figures of a group drawn besides its preferred ones: well above the few of any group in
+# the real data, whose page draws every figure.
+MAX_FIGURES = 12
+# The troop_deployments columns the chart uses: all but the long notes.
+FIGURE_COLUMNS = [
+    "figure_id",
+    "operation_id",
+    "contributor_iso3",
+    "troops",
+    "qualifier",
+    "as_of_date",
+    "as_of_precision",
+    "preferred",
+    "source_ids",
+]
+# Of those, the columns of few distinct values: read dictionary-encoded, as small integer
+# indices rather than a string per row.
+FEW_VALUES = ["operation_id", "qualifier", "as_of_precision", "source_ids"]
 # Okabe-Ito colours: told apart with the common colour-vision deficiencies.
 STATUS_COLOURS = {
     "member": "#0072b2",
@@ -64,8 +85,35 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def table_text(files: dict[str, bytes], name: str) -> pd.DataFrame:
-    return csv_text(files[f"{name}.csv"])
+def table_text(files: dict[str, bytes], name: str, nrows: int | None = None) -> pd.DataFrame:
+    """A table's CSV as text cells; `nrows`: only the first rows, the rest left unparsed."""
+    return csv_text(files[f"{name}.csv"], nrows)
+
+
+def row_count(files: dict[str, bytes], name: str) -> int:
+    return parquet_rows(files[f"{name}.parquet"])
+
+
+def figure_table(files: dict[str, bytes]) -> pa.Table:
+    """The troop figures as Arrow columns, read from the Parquet file.
+
+    There may be millions: counts, ranges and the choice of figures to draw stay
+    vectorised, and only the figures drawn become text (`as_text`).
+    """
+    data = pa.BufferReader(files["troop_deployments.parquet"])
+    return pq.read_table(data, columns=FIGURE_COLUMNS, read_dictionary=FEW_VALUES)
+
+
+def as_text(figures: pa.Table) -> pd.DataFrame:
+    """Figures as their CSV shows them: `70`, `2022-01-06`, `true`, empty when missing."""
+    columns = {c: pc.fill_null(pc.cast(figures[c], pa.string()), "") for c in FIGURE_COLUMNS}
+    return pa.table(columns).to_pandas()
+
+
+def troop_range(figures: pa.Table, among: pa.ChunkedArray) -> tuple[int, int]:
+    """The fewest and most troops of the figures a mask picks."""
+    bounds = pc.min_max(figures["troops"].filter(among))
+    return bounds["min"].as_py(), bounds["max"].as_py()
 
 
 def shown_date(date: str, precision: str) -> str:
@@ -186,15 +234,15 @@ def svg_open(name: str, height: float, title: str) -> str:
     )
 
 
-def log_scale(values: list[int], left: float, right: float) -> tuple[Callable, list[int]]:
-    """A log scale between 1-2-5 steps around the values, and its ticks.
+def log_scale(low: int, high: int, left: float, right: float) -> tuple[Callable, list[int]]:
+    """A log scale between 1-2-5 steps around `low` to `high`, and its ticks.
 
     Logarithmic because contingents differ a hundredfold: 70 against 100 troops must show
     as plainly as 2,030 against 2,500.
     """
     steps = [m * 10**k for k in range(7) for m in (1, 2, 5)]
-    lo = max(s for s in steps if s <= max(min(values), 1))
-    hi = min(s for s in steps if s >= max(values) and s > lo)
+    lo = max(s for s in steps if s <= max(low, 1))
+    hi = min(s for s in steps if s >= high and s > lo)
 
     def x(value: int) -> float:
         share = (math.log10(max(value, lo)) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
@@ -209,18 +257,47 @@ def figure_label(figure: tuple) -> str:
     return text + (" planned" if figure.qualifier == "planned" else "")
 
 
+def drawn(figures: pa.Table, group: pa.ChunkedArray) -> tuple[pd.DataFrame, int]:
+    """The figures of a group (a mask) to draw, by date, and how many others are left out.
+
+    Every preferred figure and the latest MAX_FIGURES others: a mark per figure would make
+    a chart of a million figures unreadable, and its page slow to build and to open. Only
+    the others on or after the MAX_FIGURES-th latest date are copied out to be ordered by
+    date and id: copying all of them would cost more than the rest of the page.
+    """
+    preferred = pc.and_(group, figures["preferred"])
+    others = pc.and_(group, pc.invert(figures["preferred"]))
+    dates = figures["as_of_date"]
+    other_dates = dates.filter(others)
+    cut = pc.min(other_dates.take(pc.top_k_unstable(other_dates, MAX_FIGURES)))
+    near = figures.filter(pc.and_(others, pc.greater_equal(dates, cut)))
+    latest = pc.select_k_unstable(
+        near, MAX_FIGURES, [("as_of_date", "descending"), ("figure_id", "descending")]
+    )
+    shown = pa.concat_tables([figures.filter(preferred), near.take(latest)])
+    order = pc.sort_indices(shown, [("as_of_date", "ascending"), ("figure_id", "ascending")])
+    return as_text(shown.take(order)), len(other_dates) - len(latest)
+
+
 def deployment_chart(
-    operation: tuple, figures: pd.DataFrame, names: dict[str, str], publishers: dict[str, str]
+    operation: tuple,
+    figures: pa.Table,
+    own: pa.ChunkedArray,
+    names: dict[str, str],
+    publishers: dict[str, str],
 ) -> str:
-    """Every troop figure per contributor (and the total), one line per figure and source.
+    """The troop figures per contributor (and the total), one line per figure and source.
 
     The preferred figure is a filled dot with a dashed line across its group and a bold
-    label; the others are hollow, so where sources disagree shows at a glance.
+    label; the others are hollow, so where sources disagree shows at a glance. A group
+    with more figures than are drawn (`drawn`) says so on lines of its own. `own` masks
+    the figures of `operation` among all `figures`.
     """
-    x, ticks = log_scale([int(t) for t in figures["troops"]], *PLOT)
-    contributors = sorted((c for c in set(figures["contributor_iso3"]) if c), key=names.get)
-    groups = [(names[c], c) for c in contributors]
-    groups += [("Total", "")] if (figures["contributor_iso3"] == "").any() else []
+    x, ticks = log_scale(*troop_range(figures, own), *PLOT)
+    contributor = pc.fill_null(figures["contributor_iso3"], "")
+    present = set(pc.unique(contributor.filter(own)).to_pylist())
+    groups = [(names[c], c) for c in sorted(present - {""}, key=names.get)]
+    groups += [("Total", "")] if "" in present else []
     header = [
         '<text x="10" y="18" fill="#555">contributor</text>',
         f'<text x="{VALUE_X}" y="18" fill="#555">figure as reported</text>',
@@ -229,28 +306,50 @@ def deployment_chart(
     ]
     bands, marks, y = [], [], 26
     for i, (label, iso3) in enumerate(groups):
-        rows = figures[figures["contributor_iso3"] == iso3]
-        rows = rows.sort_values(["as_of_date", "figure_id"], kind="stable")
-        height = ROW * len(rows) + 6
+        group = pc.and_(own, pc.equal(contributor, iso3))
+        rows, left_out = drawn(figures, group)
+        count = pc.sum(group).as_py()
+        lines = len(rows) + 2 * (left_out > 0)
+        height = ROW * lines + 6
         shade = "#f4f6f8" if i % 2 == 0 else "#fff"
         bands.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{height}" fill="{shade}"/>')
         marks.append(
             f'<text x="10" y="{y + 17}" font-weight="600">{esc(label)}</text><text x="10" '
-            f'y="{y + 33}" font-size="11" fill="#555">{len(rows)} figure(s)</text>'
+            f'y="{y + 33}" font-size="11" fill="#555">{count:,} figure(s)</text>'
         )
+        if left_out:
+            marks.append(
+                left_out_mark(left_out, *troop_range(figures, group), x, y + 3 + 0.5 * ROW, label)
+            )
         for pick in rows[rows["preferred"] == "true"]["troops"]:
             at = x(int(pick))
             marks.append(
                 f'<line x1="{at}" y1="{y}" x2="{at}" y2="{y + height}" stroke="#222" '
                 'stroke-dasharray="3 3"/>'
             )
-        for j, figure in enumerate(rows.itertuples()):
+        for j, figure in enumerate(rows.itertuples(), start=lines - len(rows)):
             marks.append(figure_mark(figure, x, y + 3 + (j + 0.5) * ROW, publishers, label))
         y += height
     grid = [f'<line x1="{x(t)}" y1="26" x2="{x(t)}" y2="{y}" stroke="#ccc"/>' for t in ticks]
     title = f"Troop figures by source: {operation.name}"
     body = "".join(header + bands + grid + marks)
     return f"{svg_open(f'deploy-{operation.operation_id}', y + 4, title)}{body}</svg>"
+
+
+def left_out_mark(count: int, low: int, high: int, x: Callable, cy: float, group: str) -> str:
+    """Two lines for the figures not drawn: a grey bar over the group's range, and words.
+
+    They come first: the figures left out are older than all drawn but the preferred ones.
+    """
+    said = f"{count:,} more figures not drawn; all range from {low:,} to {high:,} troops"
+    where = "Every figure is in troop_deployments.csv."
+    return (
+        f'<g data-not-drawn="{count}"><title>{esc(group)}: {esc(said)}. {esc(where)}</title>'
+        f'<line x1="{x(low)}" y1="{cy}" x2="{x(high)}" y2="{cy}" stroke="#999" '
+        'stroke-width="4" stroke-linecap="round"/><g font-size="12" fill="#555">'
+        f'<text x="{VALUE_X}" y="{cy + 4.5}">{esc(said)}</text>'
+        f'<text x="{VALUE_X}" y="{cy + ROW + 4.5}">{esc(where)}</text></g></g>'
+    )
 
 
 def figure_mark(
@@ -278,7 +377,7 @@ def deployments(files: dict[str, bytes]) -> str:
     names = country_names(files)
     sources = table_text(files, "sources")
     publishers = dict(zip(sources["source_id"], sources["publisher"], strict=True))
-    figures = table_text(files, "troop_deployments")
+    figures = figure_table(files)
     out = []
     for op in table_text(files, "operations").itertuples():
         when = (
@@ -289,8 +388,8 @@ def deployments(files: dict[str, bytes]) -> str:
         facts = f"Host: {esc(names.get(op.host_iso3, op.host_iso3))}. {esc(when)}."
         if op.commander:
             facts += f" Commander: {esc(op.commander)}."
-        own = figures[figures["operation_id"] == op.operation_id]
-        chart = deployment_chart(op, own, names, publishers) if len(own) else ""
+        own = pc.equal(figures["operation_id"], op.operation_id)
+        chart = deployment_chart(op, figures, own, names, publishers) if pc.any(own).as_py() else ""
         out.append(
             f'<h3 id="op-{esc(op.operation_id)}">{esc(op.name)}</h3><p>{facts}</p>{chart}'
             '<ul class="legend"><li><span class="swatch dot" style="background:#0072b2"></span>'
@@ -303,14 +402,13 @@ def deployments(files: dict[str, bytes]) -> str:
 
 def table_section(name: str, table: Table, files: dict[str, bytes]) -> str:
     """Title, description, downloads with sizes and hashes, and the first rows."""
-    frame = table_text(files, name)
-    shown_rows = frame.head(MAX_ROWS)
+    shown_rows, rows = table_text(files, name, nrows=MAX_ROWS), row_count(files, name)
     described = {c: col.description for c, col in table.model.to_schema().columns.items()}
-    head = "".join(f'<th title="{esc(described.get(c, ""))}">{esc(c)}</th>' for c in frame)
+    head = "".join(f'<th title="{esc(described.get(c, ""))}">{esc(c)}</th>' for c in shown_rows)
     # Columns of sentences get room to be read; codes and numbers stay narrow.
     opening = [
-        '<td class="wide">' if len(frame) and shown_rows[c].str.len().max() > 40 else "<td>"
-        for c in frame
+        '<td class="wide">' if rows and shown_rows[c].str.len().max() > 40 else "<td>"
+        for c in shown_rows
     ]
     body = "".join(
         "<tr>" + "".join(f"{o}{esc(v)}</td>" for o, v in zip(opening, row, strict=True)) + "</tr>"
@@ -321,10 +419,10 @@ def table_section(name: str, table: Table, files: dict[str, bytes]) -> str:
         f'<code class="hash">{sha256(files[f])}</code></li>'
         for f in (f"{name}.csv", f"{name}.parquet")
     )
-    count = f"{len(frame):,} row{'' if len(frame) == 1 else 's'}"
+    count = f"{rows:,} row{'' if rows == 1 else 's'}"
     shown = (
         f"all {count}"
-        if len(frame) <= MAX_ROWS
+        if rows <= MAX_ROWS
         else f"the first {MAX_ROWS} of {count}; download the table for the rest"
     )
     return (

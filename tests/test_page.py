@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
 from flows.build import build
 from flows.ingest import ingest
 from flows.package import content_files, release_files
-from flows.page import render_page
+from flows.page import MAX_FIGURES, render_page
 from flows.render import render_tables
 from flows.versioning import ReleaseInfo
 from schemas import TABLES
@@ -64,6 +64,28 @@ def inject_into_event_title(raw_dir: Path) -> None:
     indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
     lines[at] = f"{indent}title: 'Injected {INJECTED} title'\n"
     path.write_text("".join(lines), encoding="utf-8")
+
+
+def add_figures(raw_dir: Path, contributor: str, count: int) -> None:
+    """`count` more troop figures of `contributor`, none preferred, each from a new source.
+
+    Twelve days take turns, so some share a date; the troops grow with each figure, so the
+    smallest are among the oldest.
+    """
+    with (raw_dir / "sources.yaml").open("a", encoding="utf-8") as out:
+        for i in range(count):
+            out.write(
+                f"\n- id: test-source-{i}\n  title: Test source {i}\n  publisher: Test\n"
+                f'  url: https://example.org/{i}\n  published: "2022-01-20"\n'
+                "  language: en\n  kind: news\n"
+            )
+    with (raw_dir / "troop_deployments.yaml").open("a", encoding="utf-8") as out:
+        for i in range(count):
+            out.write(
+                f"\n- operation: kazakhstan-2022\n  contributor: {contributor}\n"
+                f'  troops: {10 + i}\n  qualifier: exact\n  as_of: "2022-01-{6 + i % 12:02d}"\n'
+                f"  source: test-source-{i}\n  preferred: false\n"
+            )
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +233,38 @@ def test_same_release_renders_identical_bytes(raw_dir: Path) -> None:
     shuffled = dict(reversed(others.items()))
     assert render_page(others, INFO) == render_page(shuffled, INFO) == files["index.html"]
     assert release(raw_dir)["index.html"] == files["index.html"]
+
+
+def test_a_crowded_group_draws_its_preferred_and_latest_figures_and_counts_the_rest(
+    raw_dir: Path, tmp_path: Path, browser: Browser
+) -> None:
+    add_figures(raw_dir, "ARM", MAX_FIGURES + 5)
+    files = release(raw_dir)
+    figures = rows(files, "troop_deployments")
+    group = figures[figures["contributor_iso3"] == "ARM"]
+    group = group.sort_values(["as_of_date", "figure_id"], kind="stable")
+    preferred = group["preferred"] == "true"
+    kept = preferred | group.index.isin(group[~preferred].index[-MAX_FIGURES:])
+    left_out = len(group) - int(kept.sum())
+    assert left_out > 0
+    opened = Opened(browser, write(files, tmp_path / "release"))
+    marked = opened.page.eval_on_selector_all(
+        "[data-figure-id]", "marks => marks.map(m => m.dataset.figureId)"
+    )
+    assert [m for m in marked if m in set(group["figure_id"])] == list(group[kept]["figure_id"])
+    assert len(group[kept]) == MAX_FIGURES + int(preferred.sum())
+    others = figures[figures["contributor_iso3"] != "ARM"]["figure_id"]
+    assert set(others) <= set(marked)
+    summary = opened.page.locator("[data-not-drawn]")
+    assert summary.count() == 1
+    assert summary.get_attribute("data-not-drawn") == str(left_out)
+    troops = group["troops"].astype(int)
+    said = summary.locator("text").all_text_contents()
+    assert said == [
+        f"{left_out:,} more figures not drawn; all range from {troops.min():,} to "
+        f"{troops.max():,} troops",
+        "Every figure is in troop_deployments.csv.",
+    ]
+    assert opened.page.get_by_text(f"{len(group)} figure(s)", exact=True).count() == 1
+    assert opened.errors == []
+    opened.page.close()
