@@ -186,15 +186,14 @@ def _read_lines(
 
 def _plain_cells(record_lines: np.ndarray, lines: np.ndarray, values: pa.Array) -> pa.Table:
     """Cells from values written in the plain subset: plain, quoted or a list of ids."""
-    quoted = pc.or_(pc.starts_with(values, '"'), pc.starts_with(values, "'"))
-    listed = pc.starts_with(values, "[")
-    inner = pc.utf8_slice_codeunits(values, 1, -1)
-    ids = pc.replace_substring(inner, ", ", ";")
-    text = _either(quoted, inner, _either(listed, ids, values))
-    n = len(values)
-    kind = _either(
-        quoted, pa.repeat(QUOTED, n), _either(listed, pa.repeat(LIST, n), pa.repeat(PLAIN, n))
-    )
+    text, kind = values, pa.repeat(pa.scalar(PLAIN), len(values))
+    for mark, written in (("[", LIST), ('"', QUOTED), ("'", QUOTED)):
+        starts = pc.starts_with(values, mark)
+        if pc.any(starts).as_py():  # most columns are written one way throughout
+            inner = pc.utf8_slice_codeunits(values, 1, -1)
+            inner = pc.replace_substring(inner, ", ", ";") if written == LIST else inner
+            text = _either(starts, inner, text)
+            kind = _either(starts, pa.repeat(pa.scalar(written), len(values)), kind)
     return pa.table([record_lines, lines, kind, text], schema=CELL_SCHEMA)
 
 
