@@ -140,6 +140,28 @@ def _read_lines(
     data: bytes, path: str, table: str, keys: tuple[str, ...]
 ) -> tuple[Cells | None, list[Problem]]:
     lines, starts = _lines(data)
+    record, plain, begin_lines, cells_of = _layout(data, lines, starts)
+    by_key = {
+        key: [_plain_cells(begin_lines[record[at]], at + 1, values)]
+        for key, (at, values) in _values_by_key(lines, cells_of, keys).items()
+    }
+    record_lines = begin_lines[plain]
+    problems: list[Problem] = []
+    if not plain.all():
+        kept = ~plain[record] & (record >= 0)
+        others, problems = _read_others(lines, kept, begin_lines, path, table)
+        for key, part in others.by_key.items():
+            by_key.setdefault(key, []).append(part)
+        record_lines = np.sort(np.concatenate((record_lines, others.record_lines)))
+    tables = {k: pa.concat_tables(parts) for k, parts in by_key.items()}
+    return Cells(record_lines, tables), problems
+
+
+def _layout(
+    data: bytes, lines: pa.LargeStringArray, starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which record each line is in, which records are plain, where each record begins,
+    and which lines are fields of plain records."""
     size = np.diff(np.append(starts, len(data) + (not data.endswith(b"\n"))))
     padded = np.frombuffer(data + b"\n\n", np.uint8)
     first, second = padded[starts], padded[starts + 1]
@@ -156,32 +178,27 @@ def _read_lines(
         raise _Disagree
     bad = ~np.where(begins, field, field | skip)
     plain = np.bincount(record[bad], minlength=int(record[-1]) + 1) == 0
-    begin_lines = np.flatnonzero(begins) + 1
-    cells_of = field & plain[record]
+    return record, plain, np.flatnonzero(begins) + 1, field & plain[record]
+
+
+def _values_by_key(
+    lines: pa.LargeStringArray, fields: np.ndarray, keys: tuple[str, ...]
+) -> dict[str, tuple[np.ndarray, pa.Array]]:
+    """For each key, the index of the `fields` lines that give it, and their values."""
     at_key: dict[str, np.ndarray] = {}
-    known = np.zeros(len(field), dtype=bool)
+    known = np.zeros(len(fields), dtype=bool)
     for key in keys:
         has = _mask(pc.starts_with(lines, f"  {key}:")) | _mask(pc.starts_with(lines, f"- {key}:"))
         known |= has
-        at_key[key] = np.flatnonzero(cells_of & has)
-    for at in np.flatnonzero(cells_of & ~known):  # keys the table does not know: rare
+        at_key[key] = np.flatnonzero(fields & has)
+    for at in np.flatnonzero(fields & ~known):  # keys the table does not know: rare
         key = str(lines[int(at)]).split(":", 1)[0][2:]
         at_key[key] = np.append(at_key.get(key, np.zeros(0, np.int64)), at)
-    by_key: dict[str, list[pa.Table]] = {}
-    for key, at in at_key.items():
-        if len(at):
-            values = pc.utf8_slice_codeunits(lines.take(pa.array(at)), len(key) + 4, -1)
-            by_key[key] = [_plain_cells(begin_lines[record[at]], at + 1, values)]
-    record_lines = begin_lines[plain]
-    problems: list[Problem] = []
-    if not plain.all():
-        kept = ~plain[record] & (record >= 0)
-        others, problems = _read_others(lines, kept, begin_lines, path, table)
-        for key, part in others.by_key.items():
-            by_key.setdefault(key, []).append(part)
-        record_lines = np.sort(np.concatenate((record_lines, others.record_lines)))
-    tables = {k: pa.concat_tables(parts) for k, parts in by_key.items()}
-    return Cells(record_lines, tables), problems
+    return {
+        key: (at, pc.utf8_slice_codeunits(lines.take(pa.array(at)), len(key) + 4, -1))
+        for key, at in at_key.items()
+        if len(at)
+    }
 
 
 def _plain_cells(record_lines: np.ndarray, lines: np.ndarray, values: pa.Array) -> pa.Table:
