@@ -31,6 +31,7 @@ from flows.yaml_cells import (
     Cells,
     compose_file,
     read_cells,
+    true_at,
 )
 from schemas import RAW_TABLES
 from schemas.spec import RawField, Table
@@ -194,7 +195,7 @@ def _typed_values(
         ok, value = _TYPERS.get(raw.kind, _as_text)(text)
         wrong = pc.or_(pc.invert(scalar), pc.and_(wanted, pc.invert(ok)))
         value = pc.if_else(wanted, value, pa.scalar(None, value.type))
-    wrong_np = _mask(wrong)
+    wrong_np = true_at(wrong)
     if wrong_np.any():
         lines = cells["line"].to_numpy()
         for i in np.flatnonzero(wrong_np):
@@ -208,10 +209,6 @@ def _typed_values(
         precision = pc.if_else(pc.is_null(value), pa.scalar(None, pa.string()), precision)
         return {raw.column: value, raw.precision_column: precision}
     return {raw.column: value}
-
-
-def _mask(array: pa.Array) -> np.ndarray:
-    return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
 
 
 def _as_text(text: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -270,20 +267,16 @@ def _why(raw: RawField, kind: str, text: str) -> str:
 
 def _series(raw: RawField, column: str, values: pa.Array) -> pd.Series:
     """One column with the dtype of the model."""
-    missing = _mask(pc.is_null(values))
+    missing = true_at(pc.is_null(values))
     if raw.kind == "integer":
         data = pc.fill_null(values, 0).to_numpy()
         return pd.Series(pd.arrays.IntegerArray(data.astype(np.int64), missing))
     if raw.kind == "boolean":
-        data = _mask(values)
+        data = true_at(values)
         return pd.Series(pd.arrays.BooleanArray(data, missing))
     if raw.kind == "date" and column == raw.column:
         return pd.Series(values.to_pandas(), dtype="datetime64[us]")
-    return pd.Series(
-        values.cast(pa.large_string()).to_pandas(
-            types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
-        )
-    )
+    return pd.Series(values, dtype="str")
 
 
 def _key_text(column: pd.Series) -> pd.Series:

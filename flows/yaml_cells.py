@@ -132,8 +132,9 @@ def _lines(data: bytes) -> tuple[pa.LargeStringArray, np.ndarray]:
     return array, offsets[:-1]
 
 
-def _mask(array: pa.Array) -> np.ndarray:
-    return array.to_numpy(zero_copy_only=False)
+def true_at(array: pa.Array) -> np.ndarray:
+    """Where an Arrow boolean array is true (null: false), as a NumPy mask."""
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
 
 
 def _read_lines(
@@ -169,10 +170,10 @@ def _layout(
     # comment. Only `- ` may begin one, and nothing but comments may come before the first.
     begins = (first != ord(" ")) & (first != ord("#")) & (first != ord("\n"))
     dashed = (first == ord("-")) & ((second == ord(" ")) | (size == 2))
-    field = _mask(pc.match_substring_regex(lines, _FIELD_LINE))
+    field = true_at(pc.match_substring_regex(lines, _FIELD_LINE))
     skip = size == 1
     maybe = np.flatnonzero(~field & ~skip)  # comments, and what is neither
-    skip[maybe] = _mask(pc.match_substring_regex(lines.take(pa.array(maybe)), _SKIP_LINE))
+    skip[maybe] = true_at(pc.match_substring_regex(lines.take(pa.array(maybe)), _SKIP_LINE))
     record = np.cumsum(begins) - 1
     if not begins.any() or (begins & ~dashed).any() or not skip[record < 0].all():
         raise _Disagree
@@ -188,7 +189,8 @@ def _values_by_key(
     at_key: dict[str, np.ndarray] = {}
     known = np.zeros(len(fields), dtype=bool)
     for key in keys:
-        has = _mask(pc.starts_with(lines, f"  {key}:")) | _mask(pc.starts_with(lines, f"- {key}:"))
+        first, other = pc.starts_with(lines, f"- {key}:"), pc.starts_with(lines, f"  {key}:")
+        has = true_at(pc.or_(first, other))
         known |= has
         at_key[key] = np.flatnonzero(fields & has)
     for at in np.flatnonzero(fields & ~known):  # keys the table does not know: rare

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -16,7 +15,4 @@ def split_ids(column: pd.Series, separator: str = ";") -> pd.Series:
     present = column.dropna().astype("str")
     lists = pc.split_pattern(pa.array(present.array, pa.large_string()), separator)
     rows = present.index.to_numpy()[pc.list_parent_indices(lists).to_numpy()]
-    ids = pc.list_flatten(lists).to_pandas(
-        types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
-    )
-    return pd.Series(ids.array, index=rows, name=column.name)
+    return pd.Series(pc.list_flatten(lists), index=rows, name=column.name, dtype="str")
