@@ -2,7 +2,7 @@
 
 Run it from the repository root (a fresh clone needs only `pip install -e .`):
 
-    .venv/bin/python bench/run.py            # full run, 8-10 min; writes bench/results.md
+    .venv/bin/python bench/run.py            # full run, about 6 min; writes bench/results.md
     .venv/bin/python bench/run.py --quick    # smoke run (1 repetition, 10^3 and 10^4 rows),
                                              # about 3 min; writes bench/.work/results-quick.md
 
@@ -1028,7 +1028,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scales", help="comma-separated row counts (default 1e4,1e5,1e6)")
     parser.add_argument("--scale-runs", type=int, default=5, help="max runs per scale")
     parser.add_argument(
-        "--scale-budget", type=float, default=20.0, help="stop repeating a scale after this (s)"
+        "--scale-budget", type=float, default=120.0, help="stop repeating a scale after this (s)"
     )
     parser.add_argument("--scale-timeout", type=float, default=150.0, help="per scale run (s)")
     parser.add_argument(
