@@ -2,7 +2,7 @@
 
 Run it from the repository root (a fresh clone needs only `pip install -e .`):
 
-    .venv/bin/python bench/run.py            # full run, about 6 min; writes bench/results.md
+    .venv/bin/python bench/run.py            # full run, about 8 min; writes bench/results.md
     .venv/bin/python bench/run.py --quick    # smoke run (1 repetition, 10^3 and 10^4 rows),
                                              # about 3 min; writes bench/.work/results-quick.md
 
@@ -10,7 +10,7 @@ Options: `--runs N` (timed runs per measurement), `--scales 1e4,1e5,1e6`, `--sca
 (per scale run; also the limit for projected scales), `--max-memory MB` (likewise for
 the projected peak memory), `--scale-runs`/`--scale-budget`
 (repetitions per scale, stopped once the budget in seconds is spent), `--skip-prefect`,
-`--output FILE`. Needs only the project's dependencies and the standard library; the
+`--skip-tests`, `--output FILE`. Needs only the project's dependencies and the standard library; the
 temporary Prefect servers and `prefect server start` listen on 127.0.0.1 only.
 
 Every figure is the wall time of a fresh child process (so Python start-up and imports
@@ -42,6 +42,10 @@ same run. What is measured:
    every figure_id is unique): wall time and peak memory of `check` and of the floor.
    A scale whose projected time (linear from the previous scale) exceeds
    `--scale-timeout` is not run, and its projection is reported instead.
+6. the whole test suite, once, as CI runs it (`pytest -q` in this checkout).
+The runs of 4 (a) and (b) also say whether a first run on a new machine (a fresh
+`PREFECT_HOME`, no server) ever failed, and whether anything but the command's one-line
+result reached the terminal without `--verbose`.
 
 Everything runs in a temporary directory that is removed at the end; every process this
 script starts runs in its own session and its whole process group is killed when it
@@ -601,6 +605,21 @@ class Bench:
             self.failures.append(f"prefect server: {error}")
             self.measures.setdefault("server", Measure("(c) running server")).failed = str(error)
 
+    # -- the test suite, as CI runs it
+
+    def run_tests(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        self.measure(
+            "tests",
+            "the whole test suite (`pytest -q` in the checkout)",
+            lambda: run_child(
+                [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"], env, REPO, 1800
+            ),
+            r"\d+ passed",
+            1,
+            warmup=False,
+        )
+
     # -- 5: scale
 
     def run_scale(self) -> None:
@@ -977,6 +996,7 @@ def targets(bench: Bench) -> list[str]:
         f"{verdict(ok)} ({fmt(server)} s vs {fmt(floor)} s, "
         f"{ratio(server or 0, floor or 0)}).{why}"
     )
+    out.append(first_runs(bench))
     big = 10**6
     c, f = M.get(f"scale_check_{big}"), M.get(f"scale_floor_{big}")
     if c is None and f is None:
@@ -1001,6 +1021,7 @@ def targets(bench: Bench) -> list[str]:
             + ", ".join(f"{k} {fmt(v)}" for v, k in parts)
             + "."
         )
+    out.append(test_suite(bench))
     for kind in ("check", "floor"):
         growth = scale_growth(bench, kind)
         if growth is None:
@@ -1016,6 +1037,58 @@ def targets(bench: Bench) -> list[str]:
             f"{verdict(ok)}{where}: {growth[1]}."
         )
     return out
+
+
+def test_suite(bench: Bench) -> str:
+    m = bench.measures.get("tests")
+    if m is None:
+        return "- the whole test suite under 10 minutes on 2 cores: not measured (--skip-tests)."
+    if m.failed or not m.runs:
+        return f"- the whole test suite under 10 minutes on 2 cores: **not met** ({m.failed})."
+    run = m.runs[0]
+    said = re.search(r"\d+ passed[^\n]*", run.stdout)
+    return (
+        f"- the whole test suite under 10 minutes on 2 cores: {verdict(run.seconds < 600)} "
+        f"({fmt(run.seconds)} s on {os.cpu_count()} cores: {said.group(0) if said else ''}; "
+        "one Prefect test server is shared by the session)."
+    )
+
+
+def first_runs(bench: Bench) -> str:
+    """Whether every release run without a server published, and printed only its result.
+
+    Fresh PREFECT_HOMEs are what a first run on a new machine has; Prefect's noise is any
+    line on stderr, or on stdout that is not the command's own one-line result.
+    """
+    runs = [r for key in ("warm", "cold") for r in bench.measures.get(key, Measure("")).runs]
+    failed = [bench.measures[k].failed for k in ("warm", "cold") if k in bench.measures]
+    cold = len(bench.measures["cold"].runs) if "cold" in bench.measures else 0
+    if not runs and not any(failed):
+        return "- first `release` never fails, and is quiet: not measured (--skip-prefect)."
+    noisy = [
+        line
+        for r in runs
+        for line in [*r.stderr.splitlines(), *r.stdout.splitlines()]
+        if line.strip() and not line.startswith(("Published v", "No change"))
+    ]
+    ok = not any(failed) and not noisy and cold > 0
+    settings = (REPO / "flows" / "prefect_settings.py").read_text(encoding="utf-8")
+    timeout = re.search(r'STARTUP_TIMEOUT_SECONDS": "(\d+)"', settings)
+    detail = (
+        f"{cold} of {cold} runs with a fresh PREFECT_HOME published (Prefect's server "
+        f"start-up timeout is raised to {timeout.group(1) if timeout else '?'} s in "
+        "`flows/prefect_settings.py`); "
+        f"{len(noisy)} lines of other output in {len(runs)} runs without `--verbose`"
+    )
+    if any(failed):
+        detail += "; failed: " + "; ".join(f for f in failed if f)
+    if noisy:
+        detail += f"; first: {noisy[0][:200]!r}"
+    return (
+        "- a first `release` (no server, fresh PREFECT_HOME) never fails for Prefect's "
+        f"start-up, and prints nothing of Prefect's without `--verbose`: {verdict(ok)} "
+        f"({detail})."
+    )
 
 
 # ------------------------------------------------------------------------------- main
@@ -1042,6 +1115,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--prefect-timeout", type=float, default=240.0, help="per Prefect run / server start"
     )
     parser.add_argument("--skip-prefect", action="store_true", help="skip measurement 4")
+    parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
     parser.add_argument("--output", type=Path, help="Markdown file to write")
     args = parser.parse_args(argv)
     if args.runs is None:
@@ -1083,6 +1157,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_prefect:
             bench.run_prefect(changed, published)
         bench.run_scale()
+        if not args.skip_tests:
+            bench.run_tests()
     except Exception as error:  # report what was measured, then fail
         bench.failures.append(f"aborted: {type(error).__name__}: {error}")
         bench.log(f"ABORTED: {error}")
