@@ -28,7 +28,8 @@ VALUES = [
     "[a,\n  b]", "&anchor x", "*anchor", "!tag x", "a\tb", "'unterminated", "-", "? x",
     "%x", "@x", "`x", "=SUM(A1)", "2022-01-07", '"2022-01-07"',
     # values that run on into what looks like the next record
-    '"open\n- id: x"', "'open\n- id: x'", '"open', 'shut é"', "[open", "shut é]", "[a,\n- id: x]", "|+\n    kept\n\n#\n",
+    '"open\n- id: x"', "'open\n- id: x'", '"open', 'shut é"', "[open", "shut é]",
+    "[a,\n- id: x]", "|+\n    kept\n\n#\n",
 ]  # fmt: skip
 SEPARATORS = [" ", " ", " ", "  ", "", " \t"]
 BETWEEN = ["", "# comment", "  # indented comment", "#", "   ", "\t", "  "]
