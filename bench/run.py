@@ -1002,10 +1002,13 @@ def targets(bench: Bench) -> list[str]:
     if c is None and f is None:
         ok, detail = None, f"this run's largest scale was {max(args.scales, default=0):,} rows"
     elif all(m is not None and m.runs and not m.failed for m in (c, f)):
-        ok = f.median < 20 and max(c.peak_mb, f.peak_mb) < 2048
+        # Strict reading: `check` first, then a floor run that validates again and
+        # builds and writes; the two times added, the larger peak.
+        ok = c.median + f.median < 20 and max(c.peak_mb, f.peak_mb) < 2048
         detail = (
-            f"check {fmt(c.median)} s / {c.peak_mb:.0f} MB; ingest+validate+build+write "
-            f"(floor) {fmt(f.median)} s / {f.peak_mb:.0f} MB"
+            f"check {fmt(c.median)} s / {c.peak_mb:.0f} MB, then ingest+validate+build+write "
+            f"(floor) {fmt(f.median)} s / {f.peak_mb:.0f} MB: {fmt(c.median + f.median)} s "
+            f"added up"
         )
     else:
         ok = False
