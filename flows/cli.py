@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flows.ingest import ingest
 from flows.problems import counted, report
-from flows.publish import LATEST, read_history
+from flows.publish import LATEST, up_to_date
 from flows.validate import validate
 
 
@@ -31,11 +31,10 @@ def check(raw_dir: Path) -> int:
 def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) -> int:
     from flows.fingerprint import input_hash
 
-    history = read_history(output_dir)
-    if history and history[-1].get("input_hash") == input_hash(raw_dir) and not bump:
-        newest = history[-1]["version"]
+    newest = None if bump else up_to_date(output_dir, input_hash(raw_dir))
+    if newest:
         print(
-            f"No change: {raw_dir} and the pipeline are as they were for v{newest}; "
+            f"No change: {raw_dir} and the pipeline make v{newest} again; "
             f"nothing published. Latest release: {output_dir / LATEST}"
         )
         return 0
