@@ -252,6 +252,10 @@ def cli() -> list[str]:
     return [str(script)] if script.exists() else [PYTHON, "-m", "flows.cli"]
 
 
+def release_cmd(raw: Path, output: Path) -> list[str]:
+    return [*cli(), "--raw", str(raw), "release", "--output", str(output)]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -521,24 +525,20 @@ class Bench:
         self.measure(
             "nochange",
             "`csto-data release`, nothing changed",
-            lambda: run_child(
-                [*cli(), "--raw", str(raw), "release", "--output", str(untouched)],
-                env,
-                self.work,
-                timeout,
-            ),
+            lambda: run_child(release_cmd(raw, untouched), env, self.work, timeout),
             r"^No change",
             runs,
         )
 
     # -- 4: release with one record changed
 
-    def release_changed(
-        self, changed: Path, published: Path, env: dict[str, str], verbose: bool = False
+    def release_on_copy(
+        self, raw: Path, base: Path, env: dict[str, str], verbose: bool = False
     ) -> Run:
+        """`csto-data release` of `raw` onto a fresh copy of the output folder `base`."""
         folder = self.fresh("release")
-        shutil.copytree(published, folder / "output")
-        cmd = [*cli(), "--raw", str(changed), "release", "--output", str(folder / "output")]
+        shutil.copytree(base, folder / "output")
+        cmd = release_cmd(raw, folder / "output")
         try:
             return run_child(
                 cmd + (["--verbose"] if verbose else []), env, folder, self.args.prefect_timeout
@@ -551,22 +551,13 @@ class Bench:
         release was made by older pipeline code, only a rebuild can show that the tables are
         the same; that run notes so in `output/.unchanged`, and the runs after it answer
         from the note."""
-
-        def release(output: Path) -> Run:
-            cmd = [*cli(), "--raw", str(raw), "release", "--output", str(output)]
-            return run_child(cmd, env, output.parent, self.args.prefect_timeout)
-
-        def first() -> Run:
-            folder = self.fresh("committed")
-            shutil.copytree(committed, folder / "output")
-            try:
-                return release(folder / "output")
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
-
         name = "`csto-data release`, nothing changed, committed output/"
         m = self.measure(
-            "committed_first", f"{name}: first run", first, "^No change", self.args.runs
+            "committed_first",
+            f"{name}: first run",
+            lambda: self.release_on_copy(raw, committed, env),
+            "^No change",
+            self.args.runs,
         )
         self.extra["committed_rebuilt"] = any("identical" in r.stdout for r in m.runs)
         kept = self.fresh("committed-kept") / "output"
@@ -575,7 +566,7 @@ class Bench:
         self.measure(
             "committed_next",
             f"{name}: the runs after the first",
-            lambda: release(kept),
+            lambda: run_child(release_cmd(raw, kept), env, kept.parent, self.args.prefect_timeout),
             "^No change",
             self.args.runs,
         )
@@ -587,13 +578,13 @@ class Bench:
         self.measure(
             "warm",
             "`csto-data release`, one change: (a) no server, warm PREFECT_HOME",
-            lambda: self.release_changed(changed, published, warm),
+            lambda: self.release_on_copy(changed, published, warm),
             expect,
             runs,
         )
         self.run_committed(raw, committed, warm)
         self.log("breakdown: one --verbose run of (a), python start-up and imports")
-        verbose = self.release_changed(changed, published, warm, verbose=True)
+        verbose = self.release_on_copy(changed, published, warm, verbose=True)
         self.extra["verbose"] = verbose
         env = child_env(self.work / "prefect-unused")
         for key, code in [
@@ -613,7 +604,7 @@ class Bench:
         def cold() -> Run:
             home = self.fresh("prefect-home-cold")
             try:
-                return self.release_changed(changed, published, child_env(home))
+                return self.release_on_copy(changed, published, child_env(home))
             finally:
                 shutil.rmtree(home, ignore_errors=True)
 
@@ -635,7 +626,7 @@ class Bench:
                 self.measure(
                     "server",
                     "`csto-data release`, one change: (c) running local Prefect server",
-                    lambda: self.release_changed(changed, published, client),
+                    lambda: self.release_on_copy(changed, published, client),
                     expect,
                     runs,
                 )
