@@ -2,7 +2,7 @@
 
 Run it from the repository root (a fresh clone needs only `pip install -e .`):
 
-    .venv/bin/python bench/run.py            # full run, about 8 min; writes bench/results.md
+    .venv/bin/python bench/run.py            # full run, about 9 min; writes bench/results.md
     .venv/bin/python bench/run.py --quick    # smoke run (1 repetition, 10^3 and 10^4 rows),
                                              # about 3 min; writes bench/.work/results-quick.md
 
