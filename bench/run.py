@@ -1194,7 +1194,10 @@ def main(argv: list[str] | None = None) -> int:
         snapshot_code(work / "code")
         raw = copy_raw(work / "raw")
         changed = copy_raw(work / "raw-changed")
-        committed = shutil.copytree(REPO / "output", work / "committed-output")
+        # What a fresh clone has: no local files such as output/.unchanged or .lock.
+        committed = shutil.copytree(
+            REPO / "output", work / "committed-output", ignore=shutil.ignore_patterns(".*")
+        )
         with (changed / "treaty_events.yaml").open("a", encoding="utf-8") as handle:
             handle.write(ADDED_EVENT)
         base = bench.fresh("published")
