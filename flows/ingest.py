@@ -190,7 +190,9 @@ def _typed_values(
         wrong = pc.invert(pc.equal(kind, LIST))
         value = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
     else:
-        null = pc.and_(pc.equal(kind, PLAIN), pc.is_in(text, pa.array(_NULLS)))
+        # a plain null, or an empty value however quoted, is not given
+        plain_null = pc.and_(pc.equal(kind, PLAIN), pc.is_in(text, pa.array(_NULLS)))
+        null = pc.or_(plain_null, pc.equal(text, ""))
         wanted = pc.and_(scalar, pc.invert(null))
         ok, value = _TYPERS.get(raw.kind, _as_text)(text)
         wrong = pc.or_(pc.invert(scalar), pc.and_(wanted, pc.invert(ok)))

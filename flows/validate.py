@@ -7,6 +7,7 @@ came from, so that a curator sees every mistake at once.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pandas as pd
 import pandera.pandas as pa
@@ -14,7 +15,7 @@ import pandera.pandas as pa
 from flows.ingest import RawRecords
 from flows.problems import InvalidRawData, Problem
 from schemas import RAW_TABLES, TABLES, cross_table
-from schemas.fields import NO_FORMULA
+from schemas.fields import NO_FORMULA, printable
 
 
 def validate(records: RawRecords, found: list[Problem]) -> list[Problem]:
@@ -78,8 +79,32 @@ def explain(check: str, found: object) -> str:
     name, arg = (match.group(1), match.group(2)) if match else (check, None)
     if name == "str_matches" and arg and arg.strip("'") == NO_FORMULA:
         return (
-            "text begins with =, +, - or @, which a spreadsheet would run as a formula "
-            f"(found {found!r})"
+            "text begins with =, +, - or @ (or a full-width or small form of one), which a "
+            f"spreadsheet would run as a formula, or with white space (found {found!r})"
         )
+    if name == "printable":
+        return f"{_first_unprintable(str(found))}; a value is one line of printable text"
     explained = _EXPLAINED.get(name)
     return explained(arg, found) if explained else f"fails {check} (found {found!r})"
+
+
+_KINDS = {
+    "Cc": "a control character",
+    "Cf": "a format character",
+    "Co": "a private-use character",
+    "Cs": "a surrogate",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+}
+
+
+def _first_unprintable(text: str) -> str:
+    """The first character of `text` that a value may not hold, named for a curator."""
+    at = printable(pd.Series(list(text), dtype="str")).to_list().index(False)
+    char = text[at]
+    kind = _KINDS.get(unicodedata.category(char), "a non-character")
+    name = unicodedata.name(char, "").lower()
+    return (
+        f"character U+{ord(char):04X} ({kind}{', ' + name if name else ''}) at position "
+        f"{at + 1} (found {text!r})"
+    )

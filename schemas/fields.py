@@ -2,17 +2,41 @@
 
 from typing import Any
 
+import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
+from pandera.api.extensions import register_check_method
 
 from schemas import vocabulary as v
 
-# A text cell may not begin with a character that makes a spreadsheet evaluate it.
-NO_FORMULA = r"^[^=+\-@]"
+# A text cell may not begin with a character that makes a spreadsheet evaluate it: `=`,
+# `+`, `-`, `@`, their full-width and small forms (which spreadsheets also read as
+# operators), or white space (a tab or a space before `=` hides it from a simple guard).
+NO_FORMULA = r"^[^=+\-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\s]"
+
+# A value is one line of printable text. Control and format characters (NUL, ESC, CR, a
+# byte order mark, U+0085), line and paragraph separators, private-use characters and
+# non-characters are refused: they break CSV rows and the codebook's tables, differ
+# between CSV and Parquet readers, and nobody types them on purpose. In RE2 syntax.
+NOT_PRINTABLE = (
+    r"[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\x{FDD0}-\x{FDEF}"
+    + "".join(f"\\x{{{plane:X}FFFE}}\\x{{{plane:X}FFFF}}" for plane in range(17))
+    + "]"
+)
+
+
+@register_check_method(statistics=[])
+def printable(series: pd.Series) -> pd.Series:
+    """True where a text value holds no character of `NOT_PRINTABLE`."""
+    text = pa_arrow.array(series, pa_arrow.large_string(), from_pandas=True)
+    bad = pc.fill_null(pc.match_substring_regex(text, NOT_PRINTABLE), False)
+    return pd.Series(~bad.to_numpy(zero_copy_only=False), index=series.index)
 
 
 def text(description: str, *, nullable: bool = False, **checks: Any) -> Any:
     checks.setdefault("str_matches", NO_FORMULA)
-    return pa.Field(description=description, nullable=nullable, **checks)
+    return pa.Field(description=description, nullable=nullable, printable=(), **checks)
 
 
 def key(description: str, pattern: str = v.SLUG) -> Any:

@@ -32,6 +32,15 @@ FIGURE = {
     "source": SOURCE,
     "preferred": "false",
 }
+COUNTRY = {
+    "iso3": "AFG",
+    "iso2": "AF",
+    "name": "Afghanistan",
+    "cow_code": "700",
+    "cow_abbr": "AFG",
+    "wikidata": "Q889",
+    "sources": f"[{SOURCE}]",
+}
 SOURCE_RECORD = {
     "id": "test-source",
     "title": "A test source",
@@ -81,6 +90,17 @@ CASES = [
     ("figure outside the operation", "troop_deployments.yaml", "troop_deployments", FIGURE, {"as_of": '"2023-01-01"'}, "as_of", "outside the dates of operation"),
     ("url not http", "sources.yaml", "sources", SOURCE_RECORD, {"url": "ftp://example.org/x"}, "url", "does not match the pattern"),
     ("spreadsheet formula", "treaty_events.yaml", "treaty_events", EVENT, {"title": '"=HYPERLINK(1)"'}, "title", "formula"),
+    ("formula after a tab", "treaty_events.yaml", "treaty_events", EVENT, {"title": '"\\t=1+2"'}, "title", "formula"),
+    ("formula after a space", "treaty_events.yaml", "treaty_events", EVENT, {"title": '" =1+2"'}, "title", "formula"),
+    ("full-width formula", "treaty_events.yaml", "treaty_events", EVENT, {"title": '"\uff1d1+2"'}, "title", "formula"),
+    ("carriage return in a value", "countries.yaml", "countries", COUNTRY, {"name": '"Afghan\\ristan"'}, "name", "character U+000D (a control character) at position 7"),
+    ("newline in a value", "treaty_events.yaml", "treaty_events", EVENT, {"title": '"A title\\n# Heading"'}, "title", "character U+000A (a control character)"),
+    ("NUL in a value", "treaty_events.yaml", "treaty_events", EVENT, {"title": '"A\\0title"'}, "title", "character U+0000 (a control character)"),
+    ("ESC in a value", "treaty_events.yaml", "treaty_events", EVENT, {"title": '"A\\e[31mtitle"'}, "title", "character U+001B (a control character)"),
+    ("next line in a value", "treaty_events.yaml", "treaty_events", EVENT, {"title": '"A\\Ntitle"'}, "title", "character U+0085 (a control character)"),
+    ("line separator in a value", "treaty_events.yaml", "treaty_events", EVENT, {"title": '"A\\Ltitle"'}, "title", "character U+2028 (a line separator"),
+    ("byte order mark in a value", "treaty_events.yaml", "treaty_events", EVENT, {"title": '"\\ufeffA title"'}, "title", "character U+FEFF (a format character"),
+    ("control character in a note", "members.yaml", "members", SPELL, {"note": '"a\\x07b"'}, "note", "character U+0007 (a control character)"),
     ("value not allowed", "treaty_events.yaml", "treaty_events", EVENT, {"type": "party"}, "type", "not one of the allowed values"),
     ("two preferred figures", "troop_deployments.yaml", "troop_deployments", FIGURE, {"preferred": "true"}, None, "exactly one must be"),
 ]  # fmt: skip
