@@ -240,7 +240,8 @@ def log_scale(low: int, high: int, left: float, right: float) -> tuple[Callable,
     Logarithmic because contingents differ a hundredfold: 70 against 100 troops must show
     as plainly as 2,030 against 2,500.
     """
-    steps = [m * 10**k for k in range(7) for m in (1, 2, 5)]
+    top = max(low, high, 1)
+    steps = [m * 10**k for k in range(len(str(top)) + 1) for m in (1, 2, 5)]
     lo = max(s for s in steps if s <= max(low, 1))
     hi = min(s for s in steps if s >= high and s > lo)
 

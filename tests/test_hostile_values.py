@@ -1,0 +1,116 @@
+"""Hostile values: what `check` accepts, `release` publishes, and every published table
+reads back the same from its CSV file as from its Parquet file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from flows.build import build
+from flows.ingest import ingest
+from flows.pipeline import release
+from flows.render import csv_text, render_tables
+from flows.validate import validate
+from tests.conftest import RAW
+from tests.test_check_errors import EVENT, FIGURE, append
+
+SETTINGS = settings(
+    deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60
+)
+
+
+def yaml_quoted(text: str) -> str:
+    """`text` as a YAML double-quoted scalar: printable ASCII as is, the rest escaped."""
+    return (
+        '"'
+        + "".join(c if " " <= c <= "~" and c not in '"\\' else f"\\U{ord(c):08x}" for c in text)
+        + '"'
+    )
+
+
+def as_csv_cell(value: object) -> str:
+    """How the CSV writer spells one typed value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def parquet_as_text(data: bytes) -> pd.DataFrame:
+    table = pq.read_table(io.BytesIO(data))
+    columns = {n: [as_csv_cell(v) for v in table[n].to_pylist()] for n in table.column_names}
+    return pd.DataFrame(columns, columns=table.column_names, dtype="str")
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("pristine") / "raw"
+    shutil.copytree(RAW, folder)
+    return folder
+
+
+def fresh_raw(pristine: Path, tmp_path: Path, name: str) -> Path:
+    target = tmp_path / name
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(pristine, target)
+    return target
+
+
+@SETTINGS
+@given(text=st.text(max_size=12))
+@example(text="Afghan\ristan")
+@example(text="a\x00b\x1b\x85\u2028\ufeff")
+@example(text="=1+2")
+@example(text="\t=1+2")
+@example(text="\uff1d1+2")
+@example(text='"quoted", and a comma')
+@example(text="")
+@example(text="NA")
+def test_a_text_value_is_refused_where_it_stands_or_reads_back_the_same_from_csv_and_parquet(
+    pristine: Path, tmp_path: Path, text: str
+) -> None:
+    raw = fresh_raw(pristine, tmp_path, "raw")
+    lines = append(raw, "treaty_events.yaml", {**EVENT, "title": yaml_quoted(text)})
+    problems = validate(*ingest(raw))
+    if problems:
+        assert {(p.line, p.field) for p in problems} == {(lines["title"], "title")}, problems
+        return
+    tables = build(ingest(raw)[0])
+    files = render_tables(tables)
+    for name in tables:
+        from_csv = csv_text(files[f"{name}.csv"])
+        from_parquet = parquet_as_text(files[f"{name}.parquet"])
+        pd.testing.assert_frame_equal(from_csv, from_parquet, check_dtype=False)
+    events = tables["treaty_events"].set_index("event_id")
+    assert events.at[EVENT["id"], "title"] == text
+
+
+@settings(
+    deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=12
+)
+@given(troops=st.integers(0, 2**63 - 1))
+@example(troops=5_000_001)
+@example(troops=2**63 - 1)
+@example(troops=0)
+def test_a_troop_figure_that_check_accepts_is_published(
+    pristine: Path, tmp_path: Path, troops: int
+) -> None:
+    raw = fresh_raw(pristine, tmp_path, "raw")
+    append(raw, "troop_deployments.yaml", {**FIGURE, "troops": str(troops)})
+    assert validate(*ingest(raw)) == []
+    output = tmp_path / "output"
+    shutil.rmtree(output, ignore_errors=True)
+    outcome = release(raw, output, date="2026-01-01")
+    assert outcome.status == "published"
+    assert f"{troops:,}" in (output / "latest" / "index.html").read_text(encoding="utf-8")
