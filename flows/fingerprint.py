@@ -2,6 +2,11 @@
 
 If it matches the newest release's `input_hash`, nothing can have changed, and `release`
 can say so without starting Prefect.
+
+The raw files hashed are exactly those ingest reads, through the same reader: it never
+blocks on a FIFO and never reads a device or a file above its size limit. A file that is
+missing or refused is hashed as a marker that no readable file can give (it is not UTF-8),
+so the hash matches no published release and ingest then reports the file.
 """
 
 from __future__ import annotations
@@ -13,13 +18,25 @@ import pyarrow
 
 import flows
 import schemas
+from flows.ingest import DATASET_FILE
+from flows.yaml_cells import read_raw_file
+
+REFUSED = b"\xff refused: "  # begins every marker; no UTF-8 text begins with 0xff
+
+
+def raw_files() -> list[str]:
+    """The names of the files in raw/ that a release is made from, in hashing order."""
+    return sorted({str(t.raw_file) for t in schemas.RAW_TABLES if t.raw_file} | {DATASET_FILE})
 
 
 def input_hash(raw_dir: Path) -> str:
     digest = hashlib.sha256(f"pyarrow {pyarrow.__version__}\n".encode())
-    code = [Path(m.__file__).parent for m in (flows, schemas)]
-    for root, pattern in [(raw_dir, "*.yaml"), *((c, "*.py") for c in code)]:
-        for path in sorted(root.glob(pattern)):
+    for name in raw_files():
+        data, refused = read_raw_file(raw_dir / name)
+        digest.update(f"{name}\n".encode())
+        digest.update(REFUSED + refused.encode() if data is None else data)
+    for root in (Path(m.__file__).parent for m in (flows, schemas)):
+        for path in sorted(root.glob("*.py")):
             digest.update(f"{path.relative_to(root)}\n".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

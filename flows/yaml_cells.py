@@ -10,10 +10,19 @@ for 10^6 records takes minutes and gigabytes. Everything else (block scalars, no
 text, anything unusual) goes to libyaml, which sees the file with the plainly read records
 turned into comment lines, so that its line numbers and errors stay those of the file.
 When the layout could let the two readers disagree, libyaml reads the whole file.
+
+A raw file is read only if it is a regular file of at most `MAX_FILE_BYTES` (a FIFO, a
+device or a huge file is refused, never read), and libyaml composes a tree only from text
+without anchors, aliases or values nested more than `MAX_DEPTH` deep: its composer is
+recursive (a value nested tens of thousands deep crashes the process) and aliases let a
+few kilobytes stand for a tree too big to walk. Its event parser, which is neither, checks
+the text first. `flows/fingerprint.py` hashes the raw files through the same reader.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +36,31 @@ from flows.problems import Problem
 # libyaml's composer is about ten times faster than PyYAML's and keeps the same line marks.
 # No implicit tags are resolved: every value is typed in ingest, from its text.
 _LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+# The largest raw file read. The benchmark's 10^6 extra troop figures make a file of about
+# 170 MB; a file above this is refused before a byte of it is read.
+MAX_FILE_BYTES = 1 << 30
+# The deepest nesting of collections libyaml may compose. raw/ needs 3 (the list of
+# records, a record, a list value); libyaml's recursive composer crashes at some 10^4.
+MAX_DEPTH = 64
+_OPENS = frozenset((yaml.SequenceStartEvent, yaml.MappingStartEvent))
+_CLOSES = frozenset((yaml.SequenceEndEvent, yaml.MappingEndEvent))
+# Opened so that a FIFO does not block (it is then refused, unread) and a terminal is not
+# made the controlling one.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 # What a cell's value was written as.
 PLAIN, QUOTED, LIST, BAD_LIST, MAPPING = "plain", "quoted", "list", "bad_list", "mapping"
@@ -98,10 +132,66 @@ def _other_breaks(data: bytes) -> bool:
     return any(b in data for b in _OTHER_BREAKS)
 
 
+def read_raw_file(path: Path) -> tuple[bytes | None, str]:
+    """The bytes of a raw file, or None and why it is refused.
+
+    Only a regular file (or a symlink to one) of at most `MAX_FILE_BYTES` is read; this
+    never blocks and never reads more than `MAX_FILE_BYTES + 1` bytes.
+    """
+    try:
+        refused = _not_regular(os.stat(path))  # a device or FIFO is not even opened
+        if refused:
+            return None, refused
+        fd = os.open(path, _OPEN_FLAGS)
+    except (FileNotFoundError, NotADirectoryError):
+        return None, "file is missing"
+    except OSError as error:
+        return None, f"cannot be read ({error.strerror or error})"
+    try:
+        status = os.fstat(fd)  # what was opened, whatever the path names now
+        refused = _not_regular(status)
+        if refused:
+            return None, refused
+        data = _read_at_most(fd, status.st_size, MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return None, f"cannot be read ({error.strerror or error})"
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        return None, _too_large()
+    return data, ""
+
+
+def _not_regular(status: os.stat_result) -> str:
+    """Why a file with this status is refused ("" if it is not)."""
+    if stat.S_ISREG(status.st_mode):
+        return _too_large() if status.st_size > MAX_FILE_BYTES else ""
+    kind = next((name for test, name in _NOT_REGULAR if test(status.st_mode)), "of no known kind")
+    return f"not a regular file ({kind})"
+
+
+def _too_large() -> str:
+    return f"larger than the limit of {MAX_FILE_BYTES:,} bytes"
+
+
+def _read_at_most(fd: int, size: int, most: int) -> bytes:
+    """Up to `most` bytes of an open file whose size was `size` (it may have changed since)."""
+    parts: list[bytes] = []
+    total = 0
+    while total < most:
+        # first the whole file and one byte more (no copy), then in steps if it grew
+        part = os.read(fd, min(most - total, max(size + 1 - total, 1 << 20)))
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def _file_bytes(path: Path, table: str) -> tuple[bytes | None, list[Problem]]:
-    if not path.is_file():
-        return None, [Problem(str(path), 1, table, "file", "file is missing")]
-    data = path.read_bytes()
+    data, refused = read_raw_file(path)
+    if data is None:
+        return None, [Problem(str(path), 1, table, "file", refused)]
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -111,6 +201,9 @@ def _file_bytes(path: Path, table: str) -> tuple[bytes | None, list[Problem]]:
 
 def _compose(text: str, path: str, table: str) -> tuple[yaml.Node | None, list[Problem]]:
     try:
+        refused = _refused_events(text, path, table)
+        if refused:
+            return None, [refused]
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
@@ -120,6 +213,39 @@ def _compose(text: str, path: str, table: str) -> tuple[yaml.Node | None, list[P
     if root is None:
         return None, [Problem(path, 1, table, "file", "file has no records")]
     return root, []
+
+
+def _refused_events(text: str, path: str, table: str) -> Problem | None:
+    """The first anchor, alias or collection nested deeper than `MAX_DEPTH` in `text`.
+
+    Reads libyaml's events, which are made without recursion and without following
+    aliases; raises `yaml.YAMLError` where the text does not parse.
+    """
+    loader = _LOADER(text)
+    check, get = loader.check_event, loader.get_event
+    depth = 0
+    try:
+        while check():
+            event = get()
+            kind = type(event)
+            if kind in _OPENS:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    message = (
+                        f"values nested more than {MAX_DEPTH} levels deep are not allowed in "
+                        "raw/ (a value is a single value or a flat list)"
+                    )
+                    return Problem(path, event.start_mark.line + 1, table, "yaml", message)
+            elif kind in _CLOSES:
+                depth -= 1
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                found = f"alias *{anchor}" if kind is yaml.AliasEvent else f"anchor &{anchor}"
+                message = f"YAML anchors and aliases are not allowed in raw/ (found {found})"
+                return Problem(path, event.start_mark.line + 1, table, "yaml", message)
+    finally:
+        loader.dispose()
+    return None
 
 
 def _lines(data: bytes) -> tuple[pa.LargeStringArray, np.ndarray]:
@@ -301,9 +427,12 @@ def _check_within(item: yaml.Node, offset: int, begin_lines: np.ndarray) -> None
     after = begin_lines[begin_lines > line]
     if not len(after):
         return
-    stack = [item]
+    stack, seen = [item], set()
     while stack:
         node = stack.pop()
+        if id(node) in seen:  # a node reached twice (an alias) is checked once
+            continue
+        seen.add(id(node))
         # a block collection ends where the next token begins; a scalar or a flow
         # collection ends with its last character
         if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
