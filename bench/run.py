@@ -549,7 +549,7 @@ class Bench:
     def run_committed(self, raw: Path, committed: Path, env: dict[str, str]) -> None:
         """`release` with nothing changed on `output/` as a fresh clone has it. If its newest
         release was made by older pipeline code, only a rebuild can show that the tables are
-        the same; that run notes so in `output/.unchanged`, and the runs after it answer
+        the same; that run notes so in its local state folder, and the runs after it answer
         from the note."""
         name = "`csto-data release`, nothing changed, committed output/"
         m = self.measure(
@@ -822,8 +822,8 @@ def report(bench: Bench, started: float) -> str:
             "",
             "The committed output/'s newest release was made by older pipeline code (its input "
             "hash is not this code's), so a fresh clone's first `release` rebuilds, with "
-            "Prefect, to find the tables unchanged; it notes so in `output/.unchanged` (local, "
-            "never published), and the runs after it answer without Prefect."
+            "Prefect, to find the tables unchanged; it notes so in its local state folder (not "
+            "in output/), and the runs after it answer without Prefect."
             if bench.extra["committed_rebuilt"]
             else "The committed output/ was made by this pipeline code: even a fresh clone's "
             "first `release` answers from its input hash, without Prefect.",
@@ -1194,7 +1194,7 @@ def main(argv: list[str] | None = None) -> int:
         snapshot_code(work / "code")
         raw = copy_raw(work / "raw")
         changed = copy_raw(work / "raw-changed")
-        # What a fresh clone has: no local files such as output/.unchanged or .lock.
+        # What a fresh clone has: no files but the published ones.
         committed = shutil.copytree(
             REPO / "output", work / "committed-output", ignore=shutil.ignore_patterns(".*")
         )

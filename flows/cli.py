@@ -13,7 +13,8 @@ from pathlib import Path
 
 from flows.ingest import ingest
 from flows.problems import counted, report
-from flows.publish import LATEST, up_to_date
+from flows.publish import PublishLocked, Unfinished, locked, recover, up_to_date
+from flows.release_index import LATEST, BrokenOutput
 from flows.validate import validate
 
 
@@ -31,7 +32,13 @@ def check(raw_dir: Path) -> int:
 def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) -> int:
     from flows.fingerprint import input_hash
 
-    newest = None if bump else up_to_date(output_dir, input_hash(raw_dir))
+    # Finish first what a killed run committed, so that "no change" is never said of an
+    # output folder whose latest/ or index lags behind its newest release.
+    with locked(output_dir, timeout=600):
+        history, repairs = recover(output_dir)
+    for repair in repairs:
+        print(f"Repaired: {repair}")
+    newest = None if bump else up_to_date(output_dir, history, input_hash(raw_dir))
     if newest:
         print(
             f"No change: {raw_dir} and the pipeline make v{newest} again; "
@@ -43,25 +50,40 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
     prefect_settings.apply(verbose)
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    from flows.release import release_flow
-
     # Importing Prefect and pandas leaves about 175,000 objects that live until exit. Keep
     # them (and, after the run, the run's own) out of the garbage collector's full passes:
     # the interpreter's final collections over them alone cost about 0.4 s at exit.
+    from flows.prefect_server import ServerDidNotStart, prefect_api
+    from flows.release import release_flow
+
     gc.freeze()
-    # No heartbeat thread for a run of a few seconds: the flow's end joins it, and it
-    # sleeps in 1 s steps, so it would add 0 to 1 s to every run.
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        state = release_flow(
-            raw_dir=str(raw_dir), output_dir=str(output_dir), bump=bump, return_state=True
-        )
+    # The temporary server (when no PREFECT_API_URL is set) is this process's own: it dies
+    # with it, even on SIGKILL, and prints nothing here unless --verbose. No heartbeat
+    # thread for a run of a few seconds: the flow's end joins it, and it sleeps in 1 s
+    # steps, so it would add 0 to 1 s to every run.
+    try:
+        with (
+            prefect_api(verbose=verbose),
+            temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+        ):
+            state = release_flow(
+                raw_dir=str(raw_dir), output_dir=str(output_dir), bump=bump, return_state=True
+            )
+    except ServerDidNotStart as error:
+        print(f"Release failed: {error}\nNothing was published.")
+        return 1
     outcome = state.result(raise_on_failure=False)
     gc.freeze()  # Prefect's atexit hooks, which send its last events, still run
-    if state.is_failed():
+    if isinstance(outcome, Unfinished):
+        print(f"Release unfinished: {outcome}")
+        return 1
+    if not state.is_completed():
         # Invalid records give the list of problems; anything else, the exception.
         print(report(outcome) if isinstance(outcome, list) else f"Release failed: {outcome}")
         print("Nothing was published.")
         return 1
+    for repair in outcome.repairs:
+        print(f"Repaired: {repair}")
     if outcome.status == "no_change":
         print(f"No change: the tables are identical to v{outcome.version}; nothing published.")
     else:
@@ -118,13 +140,25 @@ def main(argv: list[str] | None = None) -> int:
     scheduled.add_argument("--cron", default=None, help="cron schedule (default: weekly)")
     scheduled.add_argument("--verbose", action="store_true", help="show Prefect's own logs")
     args = parser.parse_args(argv)
-    if args.command == "check":
-        return check(args.raw)
-    if args.command == "verify":
-        return verify(args.output, args.version, args.raw if args.rebuild else None)
-    if args.command == "serve":
-        return serve(args.raw, args.output, args.cron, args.verbose)
-    return release(args.raw, args.output, args.bump, args.verbose)
+    try:
+        if args.command == "check":
+            return check(args.raw)
+        if args.command == "verify":
+            return verify(args.output, args.version, args.raw if args.rebuild else None)
+        if args.command == "serve":
+            return serve(args.raw, args.output, args.cron, args.verbose)
+        return release(args.raw, args.output, args.bump, args.verbose)
+    except (BrokenOutput, PublishLocked, OSError) as error:
+        # OSError: a folder that cannot be read or written, a full disk
+        print(_oserror_text(error) if isinstance(error, OSError) else error)
+        if args.command == "release":
+            print("Nothing was published.")
+        return 1
+
+
+def _oserror_text(error: OSError) -> str:
+    where = f": {error.filename}" if error.filename else ""
+    return f"{error.strerror or error}{where}"
 
 
 if __name__ == "__main__":

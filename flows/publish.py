@@ -1,19 +1,23 @@
 """Publish: put a release into `output/` so that it appears all at once, or not at all.
 
-Layout: `output/v<version>/` (never modified once written), `output/latest/` (a copy of
-the newest release) and `output/releases.json` (every release: version, date, hashes).
+Layout: `output/v<version>/` (never written again once it exists), `output/latest/` (a
+copy of the newest release), `output/releases.json` (the index of every release) and
+`output/CHANGELOG.md`. Nothing else: the lock and this machine's notes live in a local
+state folder outside `output/` (see `local_state`).
 
 How a kill at any moment stays harmless:
-1. the release is written to a hidden staging folder, then renamed to `v<version>/`;
-2. `releases.json` is replaced atomically: this is the commit point. A version folder that
-   `releases.json` does not list was never published, and the next run removes it;
-3. `latest/` is swapped for a complete copy in one `renameat2(RENAME_EXCHANGE)` call, so it
-   is always a whole release; the next run brings it up to the newest listed release.
-An exclusive lock on `output/.lock` makes concurrent runs wait their turn.
-
-`output/.unchanged` is this machine's note, never published: the input hash of the last
-run that rebuilt the newest release and found it unchanged (after a change to the pipeline
-code that leaves the tables as they were), so that the next run knows without rebuilding.
+1. the release is written to a hidden staging folder `output/.staging-v<version>/`, each
+   file and the folder synced to disk;
+2. the staging folder is renamed to `v<version>/`: this is the commit point. Before it,
+   the run published nothing and the next run deletes the staging folder; after it, the
+   release is published, and whatever remains is finished by the next run;
+3. `releases.json` is replaced atomically, then `latest/` is swapped for a complete copy
+   in one `renameat2(RENAME_EXCHANGE)` call, then `CHANGELOG.md` and, for the repository's
+   own `output/` only, the repository's `CITATION.cff` and README table.
+Every run (and `release` with nothing to do) first finishes what a killed run committed:
+it rebuilds the index from the folders (`release_index`), brings `latest/` up to the newest
+release and rewrites the summaries. It deletes only the staging files that runs create.
+An exclusive lock makes concurrent runs wait their turn.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
-import json
+import hashlib
 import os
 import shutil
 import time
@@ -34,26 +38,43 @@ from flows.changelog import changelog
 from flows.checksums import CHECKSUMS
 from flows.package import assemble, content_files, content_hash
 from flows.readme import with_tables
+from flows.release_index import (
+    CHANGES,
+    LATEST,
+    RELEASES,
+    BrokenOutput,
+    folder_of,
+    index_text,
+    reconciled,
+)
 from flows.versioning import Bump, version_key
 
-RELEASES = "releases.json"
 CHANGELOG = "CHANGELOG.md"
-CHANGES = "CHANGES.md"
 CITATION = "CITATION.cff"
 README = "README.md"
-LATEST = "latest"
-LOCK = ".lock"
-UNCHANGED = ".unchanged"
 STAGING_PREFIX = ".staging-"
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 class PublishLocked(Exception):
     """Another run held the lock for longer than this run would wait."""
 
 
+class Unfinished(Exception):
+    """A release was committed (its folder is in place) but finishing it failed; the next
+    run completes it."""
+
+    def __init__(self, version: str, folder: Path, error: BaseException) -> None:
+        self.version = version
+        super().__init__(
+            f"v{version} is published in {folder}, but updating {folder.parent / LATEST} or "
+            f"the summaries failed ({error}); the next run of release finishes it"
+        )
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What a release run did."""
+    """What a release run did, and what it repaired that an earlier run had left."""
 
     status: str  # "published" or "no_change"
     version: str
@@ -61,22 +82,33 @@ class Outcome:
     rows: dict[str, int] = field(default_factory=dict)
     bump: str | None = None
     changes: str = ""
+    repairs: tuple[str, ...] = ()
 
 
-def read_history(output: Path) -> list[dict]:
-    path = output / RELEASES
-    if not path.exists():
-        return []
-    return json.loads(path.read_text(encoding="utf-8"))["releases"]
+def local_state(output: Path) -> Path:
+    """This machine's folder for the lock and notes of `output` (never published).
+
+    Under `$XDG_STATE_HOME` (default `~/.local/state`), keyed by the output's real path.
+    """
+    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    key = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
+    folder = base / "csto-data" / key
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
-def up_to_date(output: Path, input_hash: str) -> str | None:
+def _unchanged_note(output: Path) -> Path:
+    """The input hash of the last run that rebuilt the newest release and found it the
+    same (after a change to the pipeline code alone), so that the next run knows at once."""
+    return local_state(output) / "unchanged"
+
+
+def up_to_date(output: Path, history: list[dict], input_hash: str) -> str | None:
     """The newest version if these raw records and this pipeline are known to make it."""
-    history = read_history(output)
     if not history:
         return None
     newest = history[-1]
-    note = output / UNCHANGED
+    note = _unchanged_note(output)
     rebuilt = note.read_text(encoding="utf-8").split() if note.is_file() else []
     if input_hash == newest.get("input_hash") or rebuilt == [newest["content_hash"], input_hash]:
         return newest["version"]
@@ -84,15 +116,15 @@ def up_to_date(output: Path, input_hash: str) -> str | None:
 
 
 def read_release(output: Path, version: str) -> dict[str, bytes]:
-    folder = output / f"v{version}"
+    folder = folder_of(output, version)
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 @contextmanager
 def locked(output: Path, timeout: float) -> Iterator[None]:
-    """Hold the exclusive publication lock, waiting up to `timeout` seconds for it."""
-    output.mkdir(parents=True, exist_ok=True)
-    with open(output / LOCK, "a+") as handle:
+    """Hold the exclusive publication lock of `output`, waiting up to `timeout` seconds."""
+    path = local_state(output) / "lock"
+    with open(path, "a+") as handle:
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -101,7 +133,8 @@ def locked(output: Path, timeout: float) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise PublishLocked(
-                        f"another release run holds {output / LOCK}; waited {timeout:.0f} s"
+                        f"another release run holds the lock of {output} ({path}); "
+                        f"waited {timeout:.0f} s"
                     ) from None
                 time.sleep(0.2)
         try:
@@ -111,7 +144,7 @@ def locked(output: Path, timeout: float) -> Iterator[None]:
 
 
 def _write_folder(folder: Path, files: dict[str, bytes]) -> None:
-    folder.mkdir(parents=True)
+    folder.mkdir()
     for name, data in files.items():
         with open(folder / name, "wb") as handle:
             handle.write(data)
@@ -133,7 +166,7 @@ _AT_FDCWD = -100
 
 
 def _exchange(a: Path, b: Path) -> None:
-    """Swap two paths atomically (Linux renameat2); elsewhere, two renames."""
+    """Swap two paths atomically (Linux renameat2); elsewhere, three renames."""
     libc = ctypes.CDLL(None, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is not None:
@@ -144,7 +177,7 @@ def _exchange(a: Path, b: Path) -> None:
             return
         if ctypes.get_errno() not in (errno.ENOSYS, errno.EINVAL):
             raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(a))
-    aside = a.with_name(a.name + ".aside")
+    aside = a.with_name(a.name + ".aside")  # a staging name: the next run removes it
     os.rename(b, aside)
     os.rename(a, b)
     os.rename(aside, a)
@@ -165,7 +198,7 @@ def _replace_latest(output: Path, version: str) -> None:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` by `data` in one rename; no-op when it already holds them."""
-    if path.exists() and path.read_bytes() == data:
+    if path.is_file() and path.read_bytes() == data:
         return
     temporary = path.with_name(f"{STAGING_PREFIX}{path.name}")
     with open(temporary, "wb") as handle:
@@ -176,48 +209,61 @@ def _write_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def _write_history(output: Path, history: list[dict]) -> None:
-    history = sorted(history, key=lambda r: version_key(r["version"]))
-    text = json.dumps({"releases": history}, indent=2, sort_keys=True) + "\n"
-    _write_atomic(output / RELEASES, text.encode())
+def repository_of(output: Path) -> Path | None:
+    """The repository whose front files (`CITATION.cff`, README) follow `output`, if any:
+    only the repository's own `output/` has one."""
+    return REPOSITORY if output.resolve() == (REPOSITORY / "output").resolve() else None
 
 
 def _refresh_summaries(output: Path, history: list[dict]) -> None:
-    """`output/CHANGELOG.md` from every release; `CITATION.cff` and README's table of
-    datasets beside `output/`, for the newest release."""
+    """`output/CHANGELOG.md` from every release; for the repository's own `output/`, its
+    `CITATION.cff` and README table of datasets, for the newest release."""
     newest_first = sorted(history, key=lambda r: version_key(r["version"]), reverse=True)
-    notes = [(output / f"v{r['version']}" / CHANGES).read_bytes() for r in newest_first]
+    notes = [(folder_of(output, r["version"]) / CHANGES).read_bytes() for r in newest_first]
     _write_atomic(output / CHANGELOG, changelog(notes))
-    _write_atomic(output.parent / CITATION, (output / LATEST / CITATION).read_bytes())
-    readme = output.parent / README
+    repository = repository_of(output)
+    if repository is None:
+        return
+    _write_atomic(repository / CITATION, (output / LATEST / CITATION).read_bytes())
+    readme = repository / README
     if readme.is_file():
         text = readme.read_text(encoding="utf-8")
         _write_atomic(readme, with_tables(text, newest_first[0]["rows"]).encode("utf-8"))
 
 
-def recover(output: Path) -> None:
-    """Finish or undo what a killed run left: staging folders, unlisted versions, latest/."""
+def _latest_is(output: Path, version: str) -> bool:
+    latest = output / LATEST / CHECKSUMS
+    want = (folder_of(output, version) / CHECKSUMS).read_bytes()
+    return latest.is_file() and latest.read_bytes() == want
+
+
+def _finish(output: Path, history: list[dict]) -> None:
+    """Everything after the commit point: the index, `latest/` and the summaries."""
+    _write_atomic(output / RELEASES, index_text(history))
+    newest = history[-1]["version"]
+    if not _latest_is(output, newest):
+        _replace_latest(output, newest)
+    _refresh_summaries(output, history)
+
+
+def recover(output: Path) -> tuple[list[dict], list[str]]:
+    """Undo what a killed run had not committed and finish what it had; return the
+    releases and what was repaired. Refuses (`BrokenOutput`) what it cannot repair."""
     if not output.exists():
-        return
+        return [], []
     for leftover in output.glob(f"{STAGING_PREFIX}*"):
-        if leftover.is_dir():
+        if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover)
         else:
             leftover.unlink()
-    for aside in output.glob("*.aside"):
-        shutil.rmtree(aside)
-    history = read_history(output)
-    listed = {f"v{r['version']}" for r in history}
-    for folder in output.glob("v*"):
-        if folder.is_dir() and folder.name not in listed:
-            shutil.rmtree(folder)
-    if history:
-        newest = history[-1]["version"]
-        latest = output / LATEST
-        want = (output / f"v{newest}" / CHECKSUMS).read_bytes()
-        if not (latest / CHECKSUMS).exists() or (latest / CHECKSUMS).read_bytes() != want:
-            _replace_latest(output, newest)
-        _refresh_summaries(output, history)
+    index = reconciled(output)
+    repairs = list(index.repairs)
+    if index.history:
+        newest = index.history[-1]["version"]
+        if not _latest_is(output, newest):
+            repairs.append(f"{output / LATEST} brought up to v{newest}")
+        _finish(output, index.history)
+    return index.history, repairs
 
 
 def publish(
@@ -230,34 +276,52 @@ def publish(
     lock_timeout: float = 600.0,
 ) -> Outcome:
     """Publish the tables as the next release, unless the newest release says the same."""
+    output.mkdir(parents=True, exist_ok=True)
     with locked(output, lock_timeout):
-        recover(output)
-        history = read_history(output)
+        history, repairs = recover(output)
         latest = history[-1] if history else None
         previous = read_release(output, latest["version"]) if latest else {}
         content = content_files(table_files)
         fingerprint = content_hash(content)
         if latest and fingerprint == latest["content_hash"]:
-            if input_hash != latest.get("input_hash"):
-                _write_atomic(output / UNCHANGED, f"{fingerprint} {input_hash}\n".encode())
-            return Outcome("no_change", latest["version"], output / LATEST, rows)
+            if "input_hash" not in latest:  # an entry rebuilt from its folder: now known
+                known = {**latest, "input_hash": input_hash}
+                _write_atomic(output / RELEASES, index_text([*history[:-1], known]))
+            elif input_hash != latest["input_hash"]:
+                _write_atomic(_unchanged_note(output), f"{fingerprint} {input_hash}\n".encode())
+            return Outcome(
+                "no_change", latest["version"], output / LATEST, rows, repairs=tuple(repairs)
+            )
         info, files = assemble(content, latest, previous, date, bump)
-        version = info.version
-        staging = output / f"{STAGING_PREFIX}v{version}"
-        shutil.rmtree(staging, ignore_errors=True)
-        _write_folder(staging, files)
-        os.rename(staging, output / f"v{version}")
+        folder = folder_of(output, info.version)
+        if folder.exists():  # cannot happen after recover(); never write a version twice
+            raise BrokenOutput(f"{folder} exists but is not the newest release")
+        staging = output / f"{STAGING_PREFIX}{folder.name}"
+        try:
+            _write_folder(staging, files)
+            os.rename(staging, folder)  # the commit point
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)  # a failed run leaves output/ as it was
+            raise
         entry = {
-            "version": version,
+            "version": info.version,
             "date": date,
             "bump": info.bump,
             "content_hash": fingerprint,
             "input_hash": input_hash,
             "rows": rows,
         }
-        _write_history(output, [*history, entry])
-        _replace_latest(output, version)
-        _refresh_summaries(output, [*history, entry])
+        try:
+            _fsync_dir(output)
+            _finish(output, [*history, entry])
+        except Exception as error:
+            raise Unfinished(info.version, folder, error) from error
         return Outcome(
-            "published", version, output / f"v{version}", rows, info.bump, files[CHANGES].decode()
+            "published",
+            info.version,
+            folder,
+            rows,
+            info.bump,
+            files[CHANGES].decode(),
+            tuple(repairs),
         )

@@ -18,7 +18,8 @@ from flows.build import build
 from flows.checksums import CHECKSUMS, parse_checksums, sha256
 from flows.package import assemble, content_files
 from flows.pipeline import validated
-from flows.publish import LATEST, read_history, read_release
+from flows.publish import read_release
+from flows.release_index import LATEST, RELEASES, BrokenOutput, read_index, release_versions
 from flows.render import csv_text, render_tables
 from flows.validate import explain
 from schemas import TABLES
@@ -100,9 +101,41 @@ def package_problems(folder: Path) -> list[str]:
     ] + [f"{descriptor}: {error.message}" for error in report.errors]
 
 
-def rebuild_problems(raw_dir: Path, output: Path, version: str) -> list[str]:
+def index_problems(output: Path, history: list[dict]) -> list[str]:
+    """Where `releases.json` and the release folders disagree, and whether `latest/` is
+    the newest release."""
+    listed = [r["version"] for r in history]
+    on_disk = release_versions(output)
+    problems = [
+        f"{output / ('v' + v)}: listed in {RELEASES} but missing"
+        for v in listed
+        if v not in on_disk
+    ]
+    problems += [
+        f"{output / ('v' + v)}: a release folder that {RELEASES} does not list "
+        "(`csto-data release` rebuilds the index)"
+        for v in on_disk
+        if v not in listed
+    ]
+    if on_disk:
+        newest = output / f"v{on_disk[-1]}"
+        latest = output / LATEST
+        if _files(latest) != _files(newest):
+            problems.append(
+                f"{latest}: not a copy of the newest release {newest.name} "
+                "(`csto-data release` brings it up to date)"
+            )
+    return problems
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def rebuild_problems(raw_dir: Path, output: Path, history: list[dict], version: str) -> list[str]:
     """Differences between release `version` and a rebuild of it from `raw_dir`."""
-    history = read_history(output)
     index = next(i for i, r in enumerate(history) if r["version"] == version)
     entry, previous = history[index], history[index - 1] if index else None
     tables = build(validated(raw_dir))
@@ -123,14 +156,19 @@ def rebuild_problems(raw_dir: Path, output: Path, version: str) -> list[str]:
 
 def verify(output: Path, version: str | None = None, raw_dir: Path | None = None) -> list[str]:
     """Every problem with a published release (default: latest); empty when it is intact."""
-    history = read_history(output)
+    try:
+        history = read_index(output)
+    except BrokenOutput as error:
+        return [f"{error} (`csto-data release` rebuilds it from the release folders)"]
     if not history:
         return [f"{output}: no release has been published"]
     known = [r["version"] for r in history]
     if version is not None and version.removeprefix("v") not in known:
         return [f"{output}: no release v{version.removeprefix('v')} (known: {', '.join(known)})"]
     folder = output / (f"v{version.removeprefix('v')}" if version else LATEST)
-    problems = checksum_problems(folder) + schema_problems(folder) + package_problems(folder)
+    problems = index_problems(output, history)
+    problems += checksum_problems(folder) + schema_problems(folder) + package_problems(folder)
     if raw_dir is not None and not problems:
-        problems += rebuild_problems(raw_dir, output, (version or known[-1]).removeprefix("v"))
+        chosen = (version or known[-1]).removeprefix("v")
+        problems += rebuild_problems(raw_dir, output, history, chosen)
     return problems

@@ -17,13 +17,11 @@ PLAIN_RELEASE = (
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder` (but the lock file) by relative path."""
+    """Every file below `folder` by relative path."""
     if not folder.exists():
         return {}
     return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".lock"
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
 
 

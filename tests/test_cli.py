@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,57 @@ def test_a_pipeline_change_that_keeps_the_tables_is_rebuilt_once_then_known(
     assert known.returncode == 0, known.stdout + known.stderr
     assert "make v1.0.0 again; nothing published" in known.stdout
     assert releases.read_bytes() == before
+
+
+def fresh_prefect_env(home: Path) -> dict[str, str]:
+    """No Prefect server configured: `release` must start its own, in `home`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    return env | {"PREFECT_HOME": str(home), "XDG_STATE_HOME": str(home / "state")}
+
+
+def test_a_killed_release_leaves_no_process_behind_and_frees_its_pipes(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    from tests.test_prefect_server import alive, kill_if_alive, servers_of, wait_until
+
+    command = [sys.executable, "-m", "flows.cli", "release"]
+    env = fresh_prefect_env(tmp_path / "home")
+    child = subprocess.Popen(
+        command, cwd=raw_dir.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    servers: list[int] = []
+    try:
+        assert wait_until(lambda: bool(servers.extend(servers_of(child.pid)) or servers), 120)
+        child.kill()
+        child.communicate(timeout=10)  # no orphan holds the pipes
+        assert wait_until(lambda: not any(alive(s) for s in servers), 10)
+    finally:
+        child.kill()
+        for server in servers:
+            kill_if_alive(server)
+
+
+def test_concurrent_releases_on_a_fresh_prefect_home_are_quiet_and_tell_the_truth(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    """Found by hostile testing: a 195-line database traceback, and still exit 0."""
+    env = fresh_prefect_env(tmp_path / "shared-home")
+    runs = []
+    for n in range(2):
+        root = tmp_path / f"clone-{n}"
+        shutil.copytree(raw_dir, root / "raw")
+        runs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "flows.cli", "release"],
+                cwd=root,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    results = [(*run.communicate(timeout=600), run.returncode) for run in runs]
+    for out, err, code in results:
+        assert (err, code) == ("", 0), out + err
+        assert out.startswith("Published v1.0.0 (first release)"), out
+        assert len(out.splitlines()) == 1, out

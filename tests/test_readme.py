@@ -57,3 +57,18 @@ def test_readme_table_of_datasets_matches_the_committed_release() -> None:
 
     history = json.loads((REPO / "output" / "releases.json").read_text())["releases"]
     assert tables_block(history[-1]["rows"]) in README
+
+
+def test_every_guarantee_names_a_test_that_exists() -> None:
+    section = README.split("## What is guaranteed", 1)[1].split("\n## ", 1)[0]
+    promises = re.split(r"\n- ", section)[1:]
+    assert len(promises) >= 10
+    defined = {
+        name
+        for path in (REPO / "tests").glob("test_*.py")
+        for name in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.M)
+    }
+    for promise in promises:
+        named = re.findall(r"`(test_\w+)`", promise)
+        assert named, f"a guarantee names no test: {promise[:60]}"
+        assert set(named) <= defined, set(named) - defined

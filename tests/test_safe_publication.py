@@ -1,33 +1,46 @@
-"""A release appears all at once or not at all: killed runs, concurrent runs, bad input."""
+"""A release appears all at once or not at all, and a published version is never written
+again: kills and failures at every step of publishing, lost or stale index files, foreign
+folders, concurrent runs, bad input."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from flows.pipeline import release
-from flows.publish import LATEST, STAGING_PREFIX, read_history
-from flows.verify import checksum_problems
-from tests.helpers import add_event, snapshot, start_plain_release
+from flows import publish
+from flows.build import build
+from flows.cli import main
+from flows.fingerprint import input_hash
+from flows.pipeline import release, row_counts, validated
+from flows.publish import STAGING_PREFIX, Outcome, Unfinished
+from flows.release_index import LATEST, read_index
+from flows.render import render_tables
+from flows.verify import checksum_problems, verify
+from tests.helpers import REPO, add_event, snapshot, start_plain_release
+
+NEW_DATE = "2026-01-02"
 
 
-def assert_consistent(output: Path, allowed_histories: list[list[str]]) -> None:
-    """releases.json is whole and one of the allowed states; every visible release is whole."""
-    history = [r["version"] for r in read_history(output)]
-    assert history in allowed_histories
-    for folder in output.glob("v*"):
-        assert checksum_problems(folder) == [], folder
-    if history:
-        assert checksum_problems(output / LATEST) == []
-        listed = {(output / f"v{v}" / "SHA256SUMS").read_bytes() for v in history}
-        assert (output / LATEST / "SHA256SUMS").read_bytes() in listed
+def assert_whole(output: Path, allowed: list[list[str]]) -> None:
+    """Every visible release folder and latest/ are whole releases; the index lists one of
+    the allowed histories (it may lag behind the folders after a kill)."""
+    folders = sorted(p.name for p in output.glob("v*"))
+    assert [r["version"] for r in read_index(output)] in allowed
+    assert [f"v{v}" for v in max(allowed, key=len)][: len(folders)] == folders
+    for folder in [*folders, LATEST]:
+        assert checksum_problems(output / folder) == [], folder
+    listed = {(output / f / "SHA256SUMS").read_bytes() for f in folders}
+    assert (output / LATEST / "SHA256SUMS").read_bytes() in listed
 
 
 @pytest.fixture
@@ -38,38 +51,296 @@ def published(raw_dir: Path, output_dir: Path) -> Path:
     return output_dir
 
 
-def test_killed_release_leaves_old_or_new_state_and_next_run_completes(
-    published: Path, raw_dir: Path, tmp_path: Path
-) -> None:
+@pytest.fixture
+def expected(published: Path, raw_dir: Path, tmp_path: Path) -> dict[str, bytes]:
+    """What `output/` holds after the next release, run without a fault."""
     reference = tmp_path / "reference"
     shutil.copytree(published, reference)
-    release(raw_dir, reference, date="2026-01-02")
-    expected = snapshot(reference)
+    release(raw_dir, reference, date=NEW_DATE)
+    assert verify(reference) == []  # so that a run that ends byte for byte like it verifies
+    return snapshot(reference)
 
-    # Kill points: during start-up and build (by time), and densely once publication has
-    # begun (by watching for the staging folder), down to the final renames.
-    points = [("time", d) for d in (0.3, 0.8, 1.3)]
-    points += [("staging", d) for d in (0.0, 0.001, 0.002, 0.004, 0.008, 0.016, 0.03, 0.06, 0.1)]
-    hit_publication = 0
-    for trigger, delay in points:
-        output = tmp_path / f"kill-{trigger}-{delay}"
+
+class Faults:
+    """Counts the steps that change the disk in `flows.publish` (each fsync, rename,
+    replace, exchange and tree removal) and acts just before step `at`."""
+
+    def __init__(self, at: int, act: Callable[[str], None]) -> None:
+        self.at, self.act, self.count = at, act, 0
+
+    def step(self, name: str, call: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            if self.count == self.at:
+                self.act(name)
+            return call(*args, **kwargs)
+
+        return counted
+
+
+@contextmanager
+def faults_in_publish(faults: Faults) -> Iterator[None]:
+    """`flows.publish` with every disk-changing step counted by `faults`."""
+
+    class Os:
+        fsync = staticmethod(faults.step("fsync", os.fsync))
+        rename = staticmethod(faults.step("rename", os.rename))
+        replace = staticmethod(faults.step("replace", os.replace))
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(os, name)
+
+    class Shutil:
+        rmtree = staticmethod(faults.step("rmtree", shutil.rmtree))
+
+    saved = publish.os, publish.shutil, publish._exchange
+    publish.os, publish.shutil = Os(), Shutil()  # type: ignore[assignment]
+    publish._exchange = faults.step("exchange", publish._exchange)
+    try:
+        yield
+    finally:
+        publish.os, publish.shutil, publish._exchange = saved
+
+
+@pytest.fixture
+def publish_next(raw_dir: Path) -> Callable[[Path], Outcome]:
+    """Publishes the next release of `raw_dir` into an output folder: the tables are built
+    once, so that each fault below costs only the publishing it tests."""
+    tables = build(validated(raw_dir))
+    files, rows, fingerprint = render_tables(tables), row_counts(tables), input_hash(raw_dir)
+    return lambda output: publish.publish(output, files, rows, NEW_DATE, fingerprint)
+
+
+def steps_of_a_release(
+    published: Path, publish_next: Callable[[Path], Outcome], tmp_path: Path
+) -> int:
+    copy = tmp_path / "count"
+    shutil.copytree(published, copy)
+    faults = Faults(0, lambda name: None)
+    with faults_in_publish(faults):
+        publish_next(copy)
+    return faults.count
+
+
+def killed_at(step: int, publish_next: Callable[[Path], Outcome], output: Path) -> int:
+    """Publish in a forked process that is killed (SIGKILL) just before `step`."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            with faults_in_publish(Faults(step, lambda n: os.kill(os.getpid(), signal.SIGKILL))):
+                publish_next(output)
+        finally:
+            os._exit(0)
+    return os.waitpid(pid, 0)[1]
+
+
+def test_a_kill_at_every_step_of_publishing_leaves_a_whole_release_that_the_next_run_finishes(
+    published: Path,
+    publish_next: Callable[[Path], Outcome],
+    expected: dict[str, bytes],
+    tmp_path: Path,
+) -> None:
+    steps = steps_of_a_release(published, publish_next, tmp_path)
+    assert steps > 40  # each file written, the commit rename, the index, latest/, summaries
+    for step in range(1, steps + 2):
+        output = tmp_path / f"kill-{step}"
         shutil.copytree(published, output)
-        process = start_plain_release(raw_dir, output)
-        deadline = time.monotonic() + 60
-        if trigger == "staging":
-            while process.poll() is None and time.monotonic() < deadline:
-                if any(output.glob(f"{STAGING_PREFIX}*")) or (output / "v1.1.0").exists():
-                    break
-                time.sleep(0.0005)
-        time.sleep(delay)
-        if process.poll() is None:
-            hit_publication += trigger == "staging"
-            os.kill(process.pid, signal.SIGKILL)
-        process.communicate()
-        assert_consistent(output, [["1.0.0"], ["1.0.0", "1.1.0"]])
-        release(raw_dir, output, date="2026-01-02")  # the next run completes
-        assert snapshot(output) == expected, (trigger, delay)
-    assert hit_publication >= 3, "too few kills landed during publication to prove anything"
+        status = killed_at(step, publish_next, output)
+        assert os.WIFSIGNALED(status) == (step <= steps), step
+        assert_whole(output, [["1.0.0"], ["1.0.0", "1.1.0"]])
+        publish_next(output)
+        assert snapshot(output) == expected, step
+        shutil.rmtree(output)
+
+
+def test_a_failure_at_every_step_leaves_output_as_it_was_or_says_the_release_is_published(
+    published: Path,
+    publish_next: Callable[[Path], Outcome],
+    expected: dict[str, bytes],
+    tmp_path: Path,
+) -> None:
+    steps = steps_of_a_release(published, publish_next, tmp_path)
+    before = snapshot(published)
+    committed_at = None
+    for step in range(1, steps + 1):
+        output = tmp_path / f"fail-{step}"
+        shutil.copytree(published, output)
+
+        def fail(name: str) -> None:
+            raise OSError(28, "No space left on device (injected)")
+
+        with faults_in_publish(Faults(step, fail)), pytest.raises((OSError, Unfinished)) as err:
+            publish_next(output)
+        if isinstance(err.value, Unfinished):
+            committed_at = committed_at or step
+            assert "v1.1.0 is published in" in str(err.value)
+            assert (output / "v1.1.0").is_dir()
+        else:
+            assert committed_at is None, f"step {step} failed as uncommitted after a commit"
+            assert snapshot(output) == before, step
+        publish_next(output)
+        assert snapshot(output) == expected, step
+        shutil.rmtree(output)
+    assert committed_at is not None and 20 < committed_at < steps
+
+
+def test_cli_says_a_release_failed_after_its_commit_point_is_published_not_lost(
+    prefect_api: str,
+    published: Path,
+    raw_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fail_latest(output: Path, version: str) -> None:
+        raise OSError(5, "Input/output error (injected)")
+
+    monkeypatch.setenv("PREFECT_API_URL", prefect_api)
+    monkeypatch.setattr(publish, "_replace_latest", fail_latest)
+    code = main(["--raw", str(raw_dir), "release", "--output", str(published)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "v1.1.0 is published in" in out
+    assert "the next run of release finishes it" in out
+    assert "Nothing was published" not in out
+    monkeypatch.undo()
+    assert [r["version"] for r in read_index(published)] == ["1.0.0", "1.1.0"]
+    assert any(
+        p.startswith(f"{published / LATEST}: not a copy of the newest") for p in verify(published)
+    )
+    assert main(["--raw", str(raw_dir), "release", "--output", str(published)]) == 0
+    assert verify(published) == []
+
+
+def test_killed_after_the_index_a_run_with_nothing_to_do_still_brings_latest_up_to_date(
+    published: Path,
+    raw_dir: Path,
+    expected: dict[str, bytes],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found by hostile testing: killed just after `releases.json`, a run left `latest/` on
+    the old release, and every later run answered "No change" without repairing it."""
+
+    def killed(output: Path, version: str) -> None:
+        raise KeyboardInterrupt  # like a kill, nothing after this point runs
+
+    monkeypatch.setattr(publish, "_replace_latest", killed)
+    with pytest.raises(KeyboardInterrupt):
+        release(raw_dir, published, date=NEW_DATE)
+    monkeypatch.undo()
+    problems = verify(published)
+    assert f"{published / LATEST}: not a copy of the newest release v1.1.0" in problems[0]
+    assert main(["--raw", str(raw_dir), "release", "--output", str(published)]) == 0
+    out = capsys.readouterr().out
+    assert f"Repaired: {published / LATEST} brought up to v1.1.0" in out
+    assert "No change" in out
+    assert verify(published) == []
+    assert snapshot(published) == expected
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "deleted",
+        "emptied",
+        "older copy",
+        "truncated",
+        "empty file",
+        "empty object",
+        "a list",
+        "not UTF-8",
+    ],
+)
+def test_a_lost_or_damaged_index_is_rebuilt_from_the_folders_and_no_version_is_written_again(
+    published: Path, raw_dir: Path, tmp_path: Path, damage: str
+) -> None:
+    release(raw_dir, published, date=NEW_DATE)  # v1.1.0
+    index = published / "releases.json"
+    older = json.dumps({"releases": read_index(published)[:1]})
+    add_event(raw_dir, "test-second-event")
+    whole = {str(p.relative_to(published)): p.read_bytes() for p in published.glob("v*/*")}
+    text = index.read_text()
+    written = {
+        "emptied": '{"releases": []}',
+        "older copy": older,
+        "truncated": text[: len(text) // 2],
+        "empty file": "",
+        "empty object": "{}",
+        "a list": "[1, 2]",
+    }
+    if damage == "deleted":
+        index.unlink()
+    elif damage == "not UTF-8":
+        index.write_bytes(b"\xff\xfe{")
+    else:
+        index.write_text(written[damage])
+    code, out = run_cli(["--raw", str(raw_dir), "verify", "--output", str(published)])
+    assert code == 1 and "Traceback" not in out
+    outcome = release(raw_dir, published, date="2026-01-03")
+    assert outcome.version == "1.2.0"
+    assert [r["version"] for r in read_index(published)] == ["1.0.0", "1.1.0", "1.2.0"]
+    after = {str(p.relative_to(published)): p.read_bytes() for p in published.glob("v1.[01].0/*")}
+    assert after == whole
+    assert verify(published) == []
+
+
+def run_cli(args: list[str]) -> tuple[int, str]:
+    """`csto-data` in a real process: its exit code and everything it printed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_an_index_entry_whose_folder_is_gone_is_refused_with_a_way_to_repair(
+    published: Path, raw_dir: Path
+) -> None:
+    release(raw_dir, published, date=NEW_DATE)
+    shutil.rmtree(published / "v1.1.0")
+    before = snapshot(published)
+    code, out = run_cli(["--raw", str(raw_dir), "release", "--output", str(published)])
+    assert code == 1, out
+    assert f"lists releases whose folders are missing: {published / 'v1.1.0'}" in out
+    assert "restore the folders" in out and "Nothing was published." in out
+    assert "Traceback" not in out
+    assert snapshot(published) == before
+
+
+def test_folders_that_are_not_releases_are_never_deleted(published: Path, raw_dir: Path) -> None:
+    for name in ("vendor", "venv", "v2", "v1.0"):
+        (published / name).mkdir()
+        (published / name / "keep.txt").write_text("mine\n")
+    (published / "notes.aside").write_text("mine\n")
+    release(raw_dir, published, date=NEW_DATE)
+    for name in ("vendor", "venv", "v2", "v1.0"):
+        assert (published / name / "keep.txt").read_text() == "mine\n"
+    assert (published / "notes.aside").is_file()
+    assert [r["version"] for r in read_index(published)] == ["1.0.0", "1.1.0"]
+
+
+def test_output_holds_only_what_is_published(published: Path, raw_dir: Path) -> None:
+    release(raw_dir, published, date=NEW_DATE)
+    release(raw_dir, published, date=NEW_DATE)  # no change: writes its note, not in output/
+    names = sorted(p.name for p in published.iterdir())
+    assert names == ["CHANGELOG.md", "latest", "releases.json", "v1.0.0", "v1.1.0"]
+
+
+def test_release_into_another_folder_leaves_the_files_beside_it_alone(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    beside = {"CITATION.cff": "someone's citation\n", "README.md": "<!-- tables:start -->\n"}
+    for name, text in beside.items():
+        (tmp_path / name).write_text(text)
+    repository = {n: (REPO / n).read_bytes() for n in beside}
+    release(raw_dir, tmp_path / "out", date=NEW_DATE)
+    for name, text in beside.items():
+        assert (tmp_path / name).read_text() == text
+        assert (REPO / name).read_bytes() == repository[name]
 
 
 def test_concurrent_releases_publish_once(raw_dir: Path, output_dir: Path) -> None:
@@ -77,8 +348,21 @@ def test_concurrent_releases_publish_once(raw_dir: Path, output_dir: Path) -> No
     results = sorted(run.communicate(timeout=300)[0].strip() for run in runs)
     assert [run.returncode for run in runs] == [0, 0]
     assert results == ["no_change 1.0.0", "published 1.0.0"]
-    assert_consistent(output_dir, [["1.0.0"]])
+    assert_whole(output_dir, [["1.0.0"]])
     assert sorted(p.name for p in output_dir.glob("v*")) == ["v1.0.0"]
+
+
+def test_a_read_only_output_folder_gets_a_message_not_a_traceback(
+    published: Path, raw_dir: Path
+) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")  # pragma: no cover
+    published.chmod(0o555)
+    try:
+        code, out = run_cli(["--raw", str(raw_dir), "release", "--output", str(published)])
+    finally:
+        published.chmod(0o755)
+    assert code == 1 and "Traceback" not in out
 
 
 def test_release_of_bad_input_exits_nonzero_and_leaves_output_untouched(
@@ -111,3 +395,4 @@ def test_release_of_bad_input_exits_nonzero_and_leaves_output_untouched(
     assert "Nothing was published." in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert snapshot(published) == before
+    assert not any(published.glob(f"{STAGING_PREFIX}*"))

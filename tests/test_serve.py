@@ -253,7 +253,8 @@ def test_triggered_run_completes_and_publishes_the_first_release(served: Served,
     output = served.folder / "output"
     assert (output / "v1.0.0").is_dir()
     assert (output / "latest" / "members.csv").is_file()
-    assert (served.folder / "CITATION.cff").is_file()
+    assert (output / "latest" / "CITATION.cff").is_file()
+    assert not (served.folder / "CITATION.cff").exists()  # not the repository's output/
 
 
 def test_triggered_run_records_its_summary_and_row_count_artifacts(

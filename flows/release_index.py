@@ -1,0 +1,150 @@
+"""The index of published releases, `output/releases.json`, and the folders it describes.
+
+The release folders `output/v<MAJOR>.<MINOR>.<PATCH>/` are the truth: a folder appears in
+one rename, whole, and is never written again. `releases.json` is an index of them (date,
+bump, rows, and the hashes that let `release` answer "no change" at once). When it is lost,
+emptied, damaged or replaced by an older copy, it is rebuilt from the folders, which carry
+what an entry needs: the version in the folder's name, the date and bump in `CHANGES.md`,
+the rows in the Parquet footers, and the content from which the content hash follows. An
+entry for a folder that is gone cannot be made good, and is refused with a way to repair.
+
+Only folder names of exactly that form are releases: `output/vendor/` is not one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows.checksums import CHECKSUMS
+from flows.package import content_hash
+from flows.render import parquet_rows
+from flows.versioning import version_key
+
+RELEASES = "releases.json"
+CHANGES = "CHANGES.md"
+LATEST = "latest"
+_FOLDER = re.compile(r"^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+_HEADING = re.compile(rb"^## v(\S+) \((\d{4}-\d{2}-\d{2})\)\n")
+_BUMP = re.compile(rb"Version bump: \*\*(major|minor|patch)\*\*")
+_ENTRY_KEYS = {"version", "date", "bump", "content_hash", "rows"}
+
+
+class BrokenOutput(Exception):
+    """The output folder is in a state no run can safely build on; the message says why
+    and how to repair it."""
+
+
+@dataclass(frozen=True)
+class Index:
+    """The releases in version order, and what was repaired to make the index agree with
+    the folders (empty when it already did)."""
+
+    history: list[dict]
+    repairs: list[str]
+
+
+def folder_of(output: Path, version: str) -> Path:
+    return output / f"v{version}"
+
+
+def release_versions(output: Path) -> list[str]:
+    """The versions of the release folders on disk, oldest first."""
+    if not output.is_dir():
+        return []
+    found = [p.name[1:] for p in output.iterdir() if _FOLDER.match(p.name) and p.is_dir()]
+    return sorted(found, key=version_key)
+
+
+def read_index(output: Path) -> list[dict]:
+    """The entries of `releases.json` ([] when there is none), or `BrokenOutput`."""
+    path = output / RELEASES
+    if not path.exists():
+        return []
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BrokenOutput(f"{path}: not valid JSON ({error})") from None
+    except OSError as error:
+        raise BrokenOutput(f"{path}: cannot be read ({error.strerror})") from None
+    releases = data.get("releases") if isinstance(data, dict) else None
+    if not isinstance(releases, list):
+        raise BrokenOutput(f'{path}: expected {{"releases": [...]}}')
+    for entry in releases:
+        if not (
+            isinstance(entry, dict)
+            and set(entry) >= _ENTRY_KEYS
+            and isinstance(entry["version"], str)
+            and _FOLDER.match("v" + entry["version"])
+        ):
+            raise BrokenOutput(f"{path}: an entry is not a release ({json.dumps(entry)[:80]})")
+    return sorted(releases, key=lambda r: version_key(r["version"]))
+
+
+def index_text(history: list[dict]) -> bytes:
+    ordered = sorted(history, key=lambda r: version_key(r["version"]))
+    return (json.dumps({"releases": ordered}, indent=2, sort_keys=True) + "\n").encode()
+
+
+def entry_from_folder(output: Path, version: str) -> dict:
+    """The index entry of a release, rebuilt from what its folder carries.
+
+    The content hash is computed by this code from the folder's tables and codebook; the
+    input hash is unknown (the next run rebuilds once to learn that nothing changed).
+    """
+    folder = folder_of(output, version)
+    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    if CHECKSUMS not in files or CHANGES not in files:
+        raise BrokenOutput(
+            f"{folder}: not a whole release (no {CHECKSUMS} or {CHANGES}); move it out of "
+            f"{output} or restore it (for example with git checkout -- {folder})"
+        )
+    heading = _HEADING.match(files[CHANGES])
+    if not heading or heading.group(1).decode() != version:
+        raise BrokenOutput(f"{folder / CHANGES}: does not begin with the heading of v{version}")
+    bump = _BUMP.search(files[CHANGES])
+    tables = sorted(n.removesuffix(".parquet") for n in files if n.endswith(".parquet"))
+    content = {n: files[n] for n in files if n.endswith((".csv", ".parquet"))}
+    content["CODEBOOK.md"] = files.get("CODEBOOK.md", b"")
+    return {
+        "version": version,
+        "date": heading.group(2).decode(),
+        "bump": bump.group(1).decode() if bump else None,
+        "content_hash": content_hash(content),
+        "rows": {t: parquet_rows(files[f"{t}.parquet"]) for t in tables},
+    }
+
+
+def reconciled(output: Path) -> Index:
+    """The index made to agree with the release folders, and what that took.
+
+    Never changes a folder. Refuses (`BrokenOutput`) when an entry's folder is missing.
+    """
+    repairs: list[str] = []
+    try:
+        listed = read_index(output)
+    except BrokenOutput as error:
+        listed = []
+        repairs.append(f"{error}; rebuilt it from the release folders")
+    on_disk = release_versions(output)
+    gone = [r["version"] for r in listed if r["version"] not in on_disk]
+    if gone:
+        missing = ", ".join(str(folder_of(output, v)) for v in gone)
+        raise BrokenOutput(
+            f"{output / RELEASES} lists releases whose folders are missing: {missing}. "
+            "A published release cannot be made again; restore the folders (for example "
+            f"with git checkout -- {output}) and run again"
+        )
+    history = list(listed)
+    known = {r["version"] for r in listed}
+    for version in on_disk:
+        if version not in known:
+            history.append(entry_from_folder(output, version))
+            if listed or not repairs:
+                repairs.append(
+                    f"{output / RELEASES} did not list v{version}; its entry was rebuilt from "
+                    f"{folder_of(output, version)}"
+                )
+    return Index(sorted(history, key=lambda r: version_key(r["version"])), repairs)
