@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flows import publish
 from flows.build import build
@@ -352,17 +354,41 @@ def test_concurrent_releases_publish_once(raw_dir: Path, output_dir: Path) -> No
     assert sorted(p.name for p in output_dir.glob("v*")) == ["v1.0.0"]
 
 
-def test_a_read_only_output_folder_gets_a_message_not_a_traceback(
-    published: Path, raw_dir: Path
-) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes into read-only folders")  # pragma: no cover
-    published.chmod(0o555)
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """`folder` with no entry that can be added, removed or renamed, even by root."""
+    if os.geteuid() == 0:  # root writes through permissions, not through the immutable flag
+        subprocess.run(["chattr", "+i", str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
     try:
-        code, out = run_cli(["--raw", str(raw_dir), "release", "--output", str(published)])
+        yield
     finally:
-        published.chmod(0o755)
-    assert code == 1 and "Traceback" not in out
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        else:
+            folder.chmod(0o755)
+
+
+def test_a_read_only_output_folder_gets_a_message_not_a_traceback(
+    prefect_api: str, published: Path, raw_dir: Path
+) -> None:
+    before = snapshot(published)
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    command = ["--raw", str(raw_dir), "release", "--output", str(published)]
+    with read_only(published):
+        result = subprocess.run(
+            [sys.executable, "-m", "flows.cli", *command],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "Operation not permitted" in out or "Permission denied" in out
+    assert "Nothing was published." in out and "Traceback" not in out
+    assert snapshot(published) == before
 
 
 def test_release_of_bad_input_exits_nonzero_and_leaves_output_untouched(
@@ -396,3 +422,91 @@ def test_release_of_bad_input_exits_nonzero_and_leaves_output_untouched(
     assert "Traceback" not in result.stdout + result.stderr
     assert snapshot(published) == before
     assert not any(published.glob(f"{STAGING_PREFIX}*"))
+
+
+DAMAGES = st.sampled_from(
+    [
+        "delete the index",
+        "truncate the index",
+        "an older index",
+        "garbage for the index",
+        "delete latest",
+        "latest on the old release",
+        "delete the changelog",
+        "a staging leftover",
+        "a foreign folder",
+        "a foreign file",
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def two_releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """An output folder with v1.0.0 and v1.1.0, and raw records one change past them."""
+    root = tmp_path_factory.mktemp("two-releases")
+    raw, output = root / "raw", root / "output"
+    shutil.copytree(REPO / "raw", raw)
+    release(raw, output, date="2026-01-01")
+    add_event(raw)
+    release(raw, output, date=NEW_DATE)
+    add_event(raw, "test-second-event")
+    return raw, output
+
+
+def damage(output: Path, what: str, data: st.DataObject, first: dict) -> None:
+    """Do `what` to `output`; `first` is the index entry of its first release."""
+    index = output / "releases.json"
+    if what == "delete the index":
+        index.unlink(missing_ok=True)
+    elif what == "truncate the index" and index.exists():
+        text = index.read_bytes()
+        index.write_bytes(text[: data.draw(st.integers(0, len(text)))])
+    elif what == "an older index":
+        index.write_text(json.dumps({"releases": [first]}))
+    elif what == "garbage for the index":
+        index.write_bytes(data.draw(st.binary(max_size=40)))
+    elif what == "delete latest":
+        shutil.rmtree(output / LATEST, ignore_errors=True)
+    elif what == "latest on the old release":
+        shutil.rmtree(output / LATEST, ignore_errors=True)
+        shutil.copytree(output / "v1.0.0", output / LATEST)
+    elif what == "delete the changelog":
+        (output / "CHANGELOG.md").unlink(missing_ok=True)
+    elif what == "a staging leftover":
+        name = data.draw(st.sampled_from(["v1.2.0", "latest", "releases.json"]))
+        (output / f"{STAGING_PREFIX}{name}").mkdir(exist_ok=True)
+        (output / f"{STAGING_PREFIX}{name}" / "members.csv").write_text("half")
+    elif what == "a foreign folder":
+        name = data.draw(st.sampled_from(["vendor", "venv", "v2", "v1.0", "v01.0.0", "notes"]))
+        (output / name).mkdir(exist_ok=True)
+        (output / name / "keep.txt").write_text("mine\n")
+    elif what == "a foreign file":
+        (output / "notes.aside").write_text("mine\n")
+
+
+@settings(
+    deadline=None, max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), damages=st.lists(DAMAGES, min_size=1, max_size=4))
+def test_whatever_befalls_the_index_latest_and_foreign_files_no_release_is_rewritten(
+    two_releases: tuple[Path, Path], tmp_path: Path, data: st.DataObject, damages: list[str]
+) -> None:
+    raw, pristine = two_releases
+    output = tmp_path / "output"
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.copytree(pristine, output)
+    first = read_index(pristine)[0]
+    for what in damages:
+        damage(output, what, data, first)
+    releases = {str(p.relative_to(output)): p.read_bytes() for p in output.glob("v1.*.0/*")}
+    foreign = {
+        str(p.relative_to(output)): p.read_bytes()
+        for p in output.rglob("*")
+        if p.is_file() and (p.name in ("keep.txt", "notes.aside"))
+    }
+    outcome = release(raw, output, date="2026-01-03")
+    assert (outcome.status, outcome.version) == ("published", "1.2.0")
+    for name, data_before in {**releases, **foreign}.items():
+        assert (output / name).read_bytes() == data_before, name
+    assert not any(output.glob(f"{STAGING_PREFIX}*"))
+    assert verify(output) == []
