@@ -49,7 +49,8 @@ ENCODING = """\
 """
 
 
-def _allowed(found: dict) -> str:
+def allowed_values(found: dict) -> str:
+    """What a column may hold, in words: its values, bounds, pattern, uniqueness."""
     parts = []
     if "enum" in found:
         parts.append(", ".join(f"`{v}`" for v in found["enum"]))
@@ -92,7 +93,7 @@ def _table_section(table: Table, rows: int, examples: dict[str, str]) -> list[st
             field_type(column),
             required,
             column.description or "",
-            _allowed(found),
+            allowed_values(found),
             f"`{examples[name]}`" if name in examples else "",
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")

@@ -75,6 +75,7 @@ _EXPLAINED = {
 
 def explain(check: str, found: object) -> str:
     """A Pandera check name such as `isin(['a', 'b'])` as a sentence a curator can act on."""
+    found = found.item() if hasattr(found, "item") else found  # a NumPy scalar: its value
     match = re.match(r"^(\w+)(?:\((.*)\))?$", check, re.S)
     name, arg = (match.group(1), match.group(2)) if match else (check, None)
     if name == "str_matches" and arg and arg.strip("'") == NO_FORMULA:

@@ -30,5 +30,6 @@ TABLE = Table(
     "to `sources`.",
     model=CitationsSchema,
     primary_key=("table", "record_id", "source_id"),
+    position=80,
     foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
 )

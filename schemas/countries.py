@@ -6,27 +6,38 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import ForeignKey, RawField, Table
+from schemas.spec import ForeignKey, Table
 
 
 class CountriesSchema(pa.DataFrameModel):
-    iso3: Series[str] = f.key("ISO 3166-1 alpha-3 code; the key of every state.", v.ISO3)
-    iso2: Series[str] = pa.Field(
-        description="ISO 3166-1 alpha-2 code.", unique=True, str_matches=r"^[A-Z]{2}$"
+    iso3: Series[str] = f.key(
+        "ISO 3166-1 alpha-3 code; the key of every state.", v.ISO3, raw_name="iso3"
     )
-    name: Series[str] = f.text("English short name.")
+    iso2: Series[str] = pa.Field(
+        description="ISO 3166-1 alpha-2 code.",
+        unique=True,
+        str_matches=r"^[A-Z]{2}$",
+        metadata=f.raw("iso2"),
+    )
+    name: Series[str] = f.text("English short name.", raw_name="name")
     cow_code: Series[pd.Int64Dtype] = pa.Field(
         description="Correlates of War state number (`ccode`), as in COW, ATOP and SIPRI "
         "data keyed by COW.",
         unique=True,
         ge=2,
         le=999,
+        metadata=f.raw("cow_code"),
     )
-    cow_abbr: Series[str] = f.code("Correlates of War state abbreviation (`stateabb`).")
+    cow_abbr: Series[str] = f.code(
+        "Correlates of War state abbreviation (`stateabb`).", raw_name="cow_abbr"
+    )
     wikidata_id: Series[str] = pa.Field(
-        description="Wikidata item of the state.", unique=True, str_matches=r"^Q[1-9][0-9]*$"
+        description="Wikidata item of the state.",
+        unique=True,
+        str_matches=r"^Q[1-9][0-9]*$",
+        metadata=f.raw("wikidata"),
     )
-    source_ids: Series[str] = f.source_ids()
+    source_ids: Series[str] = f.source_ids("sources")
     note: Series[str] = f.note()
 
     class Config:
@@ -39,16 +50,6 @@ TABLE = Table(
     description="Every state in the dataset with its ISO, Correlates of War and Wikidata codes.",
     model=CountriesSchema,
     primary_key=("iso3",),
-    raw_file="countries.yaml",
-    raw_fields=(
-        RawField("iso3", "text", "iso3", required=True),
-        RawField("iso2", "text", "iso2", required=True),
-        RawField("name", "text", "name", required=True),
-        RawField("cow_code", "integer", "cow_code", required=True),
-        RawField("cow_abbr", "text", "cow_abbr", required=True),
-        RawField("wikidata", "text", "wikidata_id", required=True),
-        RawField("sources", "id_list", "source_ids", required=True),
-        RawField("note", "text", "note"),
-    ),
+    position=20,
     foreign_keys=(ForeignKey("source_ids", "sources", "source_id", ";"),),
 )

@@ -9,6 +9,7 @@ import pyarrow.compute as pc
 from pandera.api.extensions import register_check_method
 
 from schemas import vocabulary as v
+from schemas.spec import RAW
 
 # A text cell may not begin with a character that makes a spreadsheet evaluate it: `=`,
 # `+`, `-`, `@`, their full-width and small forms (which spreadsheets also read as
@@ -34,25 +35,62 @@ def printable(series: pd.Series) -> pd.Series:
     return pd.Series(~bad.to_numpy(zero_copy_only=False), index=series.index)
 
 
-def text(description: str, *, nullable: bool = False, **checks: Any) -> Any:
+def raw(name: str | None, *, many: bool = False) -> dict[str, Any] | None:
+    """The metadata that names a column's raw field (`many`: a YAML list of ids)."""
+    if name is None:
+        return None
+    return {RAW: {"name": name, "list": many}}
+
+
+def text(
+    description: str, *, nullable: bool = False, raw_name: str | None = None, **checks: Any
+) -> Any:
     checks.setdefault("str_matches", NO_FORMULA)
-    return pa.Field(description=description, nullable=nullable, printable=(), **checks)
+    return pa.Field(
+        description=description,
+        nullable=nullable,
+        printable=(),
+        metadata=raw(raw_name),
+        **checks,
+    )
 
 
-def key(description: str, pattern: str = v.SLUG) -> Any:
-    return pa.Field(description=description, unique=True, str_matches=pattern)
+def key(description: str, pattern: str = v.SLUG, *, raw_name: str | None = None) -> Any:
+    return pa.Field(
+        description=description, unique=True, str_matches=pattern, metadata=raw(raw_name)
+    )
 
 
-def code(description: str, pattern: str = v.ISO3, *, nullable: bool = False) -> Any:
-    return pa.Field(description=description, str_matches=pattern, nullable=nullable)
+def code(
+    description: str,
+    pattern: str = v.ISO3,
+    *,
+    nullable: bool = False,
+    raw_name: str | None = None,
+    many: bool = False,
+) -> Any:
+    return pa.Field(
+        description=description,
+        str_matches=pattern,
+        nullable=nullable,
+        metadata=raw(raw_name, many=many),
+    )
 
 
-def choice(description: str, values: tuple[str, ...], *, nullable: bool = False) -> Any:
-    return pa.Field(description=description, isin=list(values), nullable=nullable)
+def choice(
+    description: str,
+    values: tuple[str, ...],
+    *,
+    nullable: bool = False,
+    raw_name: str | None = None,
+) -> Any:
+    return pa.Field(
+        description=description, isin=list(values), nullable=nullable, metadata=raw(raw_name)
+    )
 
 
-def date(description: str, *, nullable: bool = False) -> Any:
-    return pa.Field(description=description, nullable=nullable)
+def date(description: str, *, nullable: bool = False, raw_name: str | None = None) -> Any:
+    return pa.Field(description=description, nullable=nullable, metadata=raw(raw_name))
 
 
 def precision(of: str, *, nullable: bool = False) -> Any:
@@ -63,22 +101,28 @@ def precision(of: str, *, nullable: bool = False) -> Any:
     )
 
 
-def source_ids() -> Any:
+def source_ids(raw_name: str | None = None, *, many: bool = True) -> Any:
     return pa.Field(
         description="Ids of the sources that support this row, separated by `;` "
         "(join to `sources.source_id`).",
         str_matches=v.SLUG_LIST,
+        metadata=raw(raw_name, many=many),
     )
 
 
-def contradicting_source_ids() -> Any:
+def contradicting_source_ids(raw_name: str | None = None) -> Any:
     return pa.Field(
         description="Ids of sources that give a different value than this row (`;`-separated); "
         "`note` says what they give. Empty where no source read disagrees.",
         str_matches=v.SLUG_LIST,
         nullable=True,
+        metadata=raw(raw_name, many=True),
     )
 
 
-def note() -> Any:
-    return text("Curator's note: what the sources say, caveats, disagreements.", nullable=True)
+def note(raw_name: str | None = "note") -> Any:
+    return text(
+        "Curator's note: what the sources say, caveats, disagreements.",
+        nullable=True,
+        raw_name=raw_name,
+    )

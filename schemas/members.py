@@ -1,48 +1,61 @@
 """The members table: each spell of a state's participation in the treaty or organisation."""
 
+import datetime as dt
+from collections.abc import Iterator
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import ForeignKey, RawField, Table
+from schemas.cross_table import ends_before_start
+from schemas.spec import ForeignKey, Table, Tables, Violation, cross_table_rule
 
 
 class MembersSchema(pa.DataFrameModel):
     spell_id: Series[str] = pa.Field(
         description="Id of the spell: `ISO3:status:start_date`.", unique=True
     )
-    iso3: Series[str] = f.code("The state (join to `countries.iso3`).")
+    iso3: Series[str] = f.code("The state (join to `countries.iso3`).", raw_name="state")
     status: Series[str] = f.choice(
         "`member` (party to the treaty, member of the organisation), `frozen` (the state "
         "froze its participation without leaving), `suspended` (membership suspended), "
         "`observer`.",
         v.SPELL_STATUSES,
+        raw_name="status",
     )
-    start_date: Series[pd.Timestamp] = f.date("When the spell began.")
+    start_date: Series[pd.Timestamp] = f.date("When the spell began.", raw_name="start")
     start_precision: Series[str] = f.precision("start_date")
     start_how: Series[str] = f.choice(
         "How it began: `signature`, `accession`, `ratification`, `rejoining`, `status_change`.",
         v.SPELL_STARTS,
+        raw_name="start_how",
     )
     start_event_id: Series[str] = f.code(
-        "The event that began it (join to `treaty_events.event_id`).", v.SLUG, nullable=True
+        "The event that began it (join to `treaty_events.event_id`).",
+        v.SLUG,
+        nullable=True,
+        raw_name="start_event",
     )
     end_date: Series[pd.Timestamp] = f.date(
-        "When the spell ended; empty while it is ongoing.", nullable=True
+        "When the spell ended; empty while it is ongoing.", nullable=True, raw_name="end"
     )
     end_precision: Series[str] = f.precision("end_date", nullable=True)
     end_how: Series[str] = f.choice(
         "How it ended: `non_renewal`, `withdrawal`, `suspension`, `status_change`.",
         v.SPELL_ENDS,
         nullable=True,
+        raw_name="end_how",
     )
     end_event_id: Series[str] = f.code(
-        "The event that ended it (join to `treaty_events.event_id`).", v.SLUG, nullable=True
+        "The event that ended it (join to `treaty_events.event_id`).",
+        v.SLUG,
+        nullable=True,
+        raw_name="end_event",
     )
-    source_ids: Series[str] = f.source_ids()
-    contradicting_source_ids: Series[str] = f.contradicting_source_ids()
+    source_ids: Series[str] = f.source_ids("sources")
+    contradicting_source_ids: Series[str] = f.contradicting_source_ids("contradicted_by")
     note: Series[str] = f.note()
 
     class Config:
@@ -56,20 +69,7 @@ TABLE = Table(
     "its end (none while ongoing), with statuses short of leaving.",
     model=MembersSchema,
     primary_key=("spell_id",),
-    raw_file="members.yaml",
-    raw_fields=(
-        RawField("state", "text", "iso3", required=True),
-        RawField("status", "text", "status", required=True),
-        RawField("start", "date", "start_date", required=True),
-        RawField("start_how", "text", "start_how", required=True),
-        RawField("start_event", "text", "start_event_id"),
-        RawField("end", "date", "end_date"),
-        RawField("end_how", "text", "end_how"),
-        RawField("end_event", "text", "end_event_id"),
-        RawField("sources", "id_list", "source_ids", required=True),
-        RawField("contradicted_by", "id_list", "contradicting_source_ids"),
-        RawField("note", "text", "note"),
-    ),
+    position=30,
     derived_key=("iso3", "status", "start_date"),
     foreign_keys=(
         ForeignKey("iso3", "countries", "iso3"),
@@ -79,3 +79,29 @@ TABLE = Table(
         ForeignKey("contradicting_source_ids", "sources", "source_id", ";"),
     ),
 )
+
+
+@cross_table_rule
+def spells_are_ordered(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
+    """A spell ends after it starts, says how it ended, and no two spells of a state overlap."""
+    spells = tables["members"]
+    yield from ends_before_start(spells, "members")
+    for row in spells.index[spells["end_date"].notna() & spells["end_how"].isna()]:
+        yield Violation("members", row, "end_how", "a spell with an end must say how it ended")
+    for row in spells.index[spells["end_date"].isna() & spells["end_how"].notna()]:
+        yield Violation("members", row, "end_how", "says how a spell ended, but it has no end")
+    dated = spells[spells["start_date"].notna()].sort_values(["iso3", "start_date"], kind="stable")
+    for _, state in dated.groupby("iso3", sort=True):
+        previous = None
+        for row, spell in state.iterrows():
+            if previous is not None and (
+                pd.isna(previous["end_date"]) or spell["start_date"] < previous["end_date"]
+            ):
+                yield Violation(
+                    "members",
+                    row,
+                    "start_date",
+                    f"overlaps the {previous['status']} spell of {spell['iso3']} that starts "
+                    f"{previous['start_date']:%Y-%m-%d}",
+                )
+            previous = spell

@@ -39,6 +39,7 @@ TABLE = Table(
     "status on 31 December: the shape to join to country-year data.",
     model=MembershipYearsSchema,
     primary_key=("iso3", "year"),
+    position=70,
     foreign_keys=(
         ForeignKey("iso3", "countries", "iso3"),
         ForeignKey("spell_id", "members", "spell_id"),

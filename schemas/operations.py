@@ -1,25 +1,31 @@
 """The operations table: deployments of the organisation's forces."""
 
+import datetime as dt
+from collections.abc import Iterator
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
 from schemas import fields as f
-from schemas.spec import ForeignKey, RawField, Table
+from schemas.cross_table import ends_before_start
+from schemas.spec import ForeignKey, Table, Tables, Violation, cross_table_rule
 
 
 class OperationsSchema(pa.DataFrameModel):
-    operation_id: Series[str] = f.key("Id of the operation.")
-    name: Series[str] = f.text("Name of the operation.")
-    host_iso3: Series[str] = f.code("The host state (join to `countries.iso3`).")
-    start_date: Series[pd.Timestamp] = f.date("When the first units deployed.")
+    operation_id: Series[str] = f.key("Id of the operation.", raw_name="id")
+    name: Series[str] = f.text("Name of the operation.", raw_name="name")
+    host_iso3: Series[str] = f.code("The host state (join to `countries.iso3`).", raw_name="host")
+    start_date: Series[pd.Timestamp] = f.date("When the first units deployed.", raw_name="start")
     start_precision: Series[str] = f.precision("start_date")
     end_date: Series[pd.Timestamp] = f.date(
-        "When the last units left; empty while ongoing.", nullable=True
+        "When the last units left; empty while ongoing.", nullable=True, raw_name="end"
     )
     end_precision: Series[str] = f.precision("end_date", nullable=True)
-    commander: Series[str] = f.text("Commander of the force, where known.", nullable=True)
-    source_ids: Series[str] = f.source_ids()
+    commander: Series[str] = f.text(
+        "Commander of the force, where known.", nullable=True, raw_name="commander"
+    )
+    source_ids: Series[str] = f.source_ids("sources")
     note: Series[str] = f.note()
 
     class Config:
@@ -32,19 +38,14 @@ TABLE = Table(
     description="Deployments of the collective forces: host, dates and commander.",
     model=OperationsSchema,
     primary_key=("operation_id",),
-    raw_file="operations.yaml",
-    raw_fields=(
-        RawField("id", "text", "operation_id", required=True),
-        RawField("name", "text", "name", required=True),
-        RawField("host", "text", "host_iso3", required=True),
-        RawField("start", "date", "start_date", required=True),
-        RawField("end", "date", "end_date"),
-        RawField("commander", "text", "commander"),
-        RawField("sources", "id_list", "source_ids", required=True),
-        RawField("note", "text", "note"),
-    ),
+    position=50,
     foreign_keys=(
         ForeignKey("host_iso3", "countries", "iso3"),
         ForeignKey("source_ids", "sources", "source_id", ";"),
     ),
 )
+
+
+@cross_table_rule
+def operations_are_ordered(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
+    yield from ends_before_start(tables["operations"], "operations")

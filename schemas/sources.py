@@ -6,24 +6,30 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import RawField, Table
+from schemas.spec import Table
 
 
 class SourcesSchema(pa.DataFrameModel):
-    source_id: Series[str] = f.key("Id of the source, cited by `source_ids` in every table.")
-    title: Series[str] = f.text("Title of the page or document as published.")
-    publisher: Series[str] = f.text("Who published it.")
-    url: Series[str] = f.code("Address where the curators read it.", v.HTTP_URL)
+    source_id: Series[str] = f.key(
+        "Id of the source, cited by `source_ids` in every table.", raw_name="id"
+    )
+    title: Series[str] = f.text("Title of the page or document as published.", raw_name="title")
+    publisher: Series[str] = f.text("Who published it.", raw_name="publisher")
+    url: Series[str] = f.code("Address where the curators read it.", v.HTTP_URL, raw_name="url")
     published_date: Series[pd.Timestamp] = f.date(
         "Publication date (first day of the period); empty where the source shows none.",
         nullable=True,
+        raw_name="published",
     )
     published_precision: Series[str] = f.precision("published_date", nullable=True)
-    language: Series[str] = f.code("ISO 639-1 code of the language read.", r"^[a-z]{2}$")
+    language: Series[str] = f.code(
+        "ISO 639-1 code of the language read.", r"^[a-z]{2}$", raw_name="language"
+    )
     kind: Series[str] = f.choice(
         "`official` (a government or the CSTO), `news`, `reference` (encyclopaedia), "
         "`dataset` or `scholarly`.",
         v.SOURCE_KINDS,
+        raw_name="kind",
     )
     note: Series[str] = f.note()
 
@@ -37,15 +43,5 @@ TABLE = Table(
     description="Every source cited by any row, with its address and publication date.",
     model=SourcesSchema,
     primary_key=("source_id",),
-    raw_file="sources.yaml",
-    raw_fields=(
-        RawField("id", "text", "source_id", required=True),
-        RawField("title", "text", "title", required=True),
-        RawField("publisher", "text", "publisher", required=True),
-        RawField("url", "text", "url", required=True),
-        RawField("published", "date", "published_date"),
-        RawField("language", "text", "language", required=True),
-        RawField("kind", "text", "kind", required=True),
-        RawField("note", "text", "note"),
-    ),
+    position=10,
 )

@@ -1,18 +1,27 @@
-"""What a table is made of: its Pandera model, its key, and the raw fields it is typed from.
+"""What a table is made of, declared once in the module named after it.
 
-One `Table` per published table lives in the module named after the table. Everything that
-describes a table (codebook, data package, error messages) is derived from these specs, so
-they cannot drift apart.
+A table module (`schemas/<table>.py`) holds its Pandera model, whose columns carry their
+raw field on themselves (`metadata={"raw": ...}`, written with `fields.raw`), and one
+`TABLE = Table(...)` with the table's title, description, keys and place among the
+tables. Cross-table rules that concern it are registered beside it with `@cross_table_rule`.
+`schemas/__init__.py` finds every such module; everything that describes a table (ingest,
+validation, the published files, the codebook, the data package, the page, the README and
+the curators' guide) derives from these declarations, so they cannot drift apart.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import Any, Literal
 
+import pandas as pd
 import pandera.pandas as pa
 
-FieldKind = Literal["text", "integer", "date", "boolean", "id_list", "id"]
+FieldKind = Literal["text", "integer", "date", "boolean", "id_list"]
+RAW = "raw"  # the metadata key of a column's raw field
 
 
 @dataclass(frozen=True)
@@ -21,14 +30,15 @@ class RawField:
 
     A `date` field fills two columns: `<column>` (first day of the period) and the
     precision column next to it (`start_date` -> `start_precision`, `date` ->
-    `date_precision`). An `id` field (one id) and an `id_list` field (a YAML list) both
-    fill a `;`-separated text column.
+    `date_precision`). An `id_list` field (a YAML list) fills a `;`-separated text column.
+    A field is required where its column may not be empty.
     """
 
     name: str
     kind: FieldKind
     column: str
     required: bool = False
+    description: str = ""
 
     @property
     def precision_column(self) -> str:
@@ -55,21 +65,61 @@ class ForeignKey:
     list_separator: str | None = None
 
 
+def _kind(column: Any, declared: dict) -> FieldKind:
+    if declared.get("list"):
+        return "id_list"
+    dtype = str(column.dtype)
+    if dtype.startswith("datetime64"):
+        return "date"
+    if dtype == "Int64":
+        return "integer"
+    if dtype in ("boolean", "bool"):
+        return "boolean"
+    return "text"
+
+
 @dataclass(frozen=True)
 class Table:
+    """A published table. `position` orders the tables wherever they are listed.
+
+    A table whose model names raw fields is read from `raw/<name>.yaml`; one without is
+    derived from the others by `flows/build.py`.
+    """
+
     name: str
     title: str
     description: str
     model: type[pa.DataFrameModel]
     primary_key: tuple[str, ...]
-    raw_file: str | None = None
-    raw_fields: tuple[RawField, ...] = ()
+    position: int
     derived_key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
 
-    @property
+    @cached_property
     def columns(self) -> list[str]:
         return list(self.model.to_schema().columns)
+
+    @cached_property
+    def raw_fields(self) -> tuple[RawField, ...]:
+        """The raw fields, in column order, from the columns' metadata."""
+        found = []
+        for name, column in self.model.to_schema().columns.items():
+            declared = (column.metadata or {}).get(RAW)
+            if declared:
+                found.append(
+                    RawField(
+                        declared["name"],
+                        _kind(column, declared),
+                        name,
+                        required=not column.nullable,
+                        description=column.description or "",
+                    )
+                )
+        return tuple(found)
+
+    @property
+    def raw_file(self) -> str | None:
+        return f"{self.name}.yaml" if self.raw_fields else None
 
     def raw_field_of(self, column: str) -> str | None:
         """The raw field a published column is typed from, if any."""
@@ -77,3 +127,26 @@ class Table:
             if column in raw.columns:
                 return raw.name
         return None
+
+
+Tables = dict[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A row and column that break a cross-table rule, and why."""
+
+    table: str
+    row: int
+    column: str
+    message: str
+
+
+Rule = Callable[[Tables, dt.date], Iterator[Violation]]
+RULES: list[Rule] = []
+
+
+def cross_table_rule(rule: Rule) -> Rule:
+    """Register a rule that spans rows or tables; `validate` runs every registered rule."""
+    RULES.append(rule)
+    return rule

@@ -6,26 +6,33 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import ForeignKey, RawField, Table
+from schemas.spec import ForeignKey, Table
 
 
 class TreatyEventsSchema(pa.DataFrameModel):
-    event_id: Series[str] = f.key("Id of the event.")
-    date: Series[pd.Timestamp] = f.date("When it happened (first day of the period).")
+    event_id: Series[str] = f.key("Id of the event.", raw_name="id")
+    date: Series[pd.Timestamp] = f.date(
+        "When it happened (first day of the period).", raw_name="date"
+    )
     date_precision: Series[str] = f.precision("date")
-    type: Series[str] = f.choice("What kind of event it was.", v.EVENT_TYPES)
-    title: Series[str] = f.text("One-line description.")
-    place: Series[str] = f.text("Where it happened, where known.", nullable=True)
+    type: Series[str] = f.choice("What kind of event it was.", v.EVENT_TYPES, raw_name="type")
+    title: Series[str] = f.text("One-line description.", raw_name="title")
+    place: Series[str] = f.text("Where it happened, where known.", nullable=True, raw_name="place")
     states: Series[str] = f.code(
         "ISO3 codes of the states party to or concerned by it, separated by `;`.",
         v.ISO3_LIST,
         nullable=True,
+        raw_name="states",
+        many=True,
     )
     operation_id: Series[str] = f.code(
-        "The operation it belongs to (join to `operations.operation_id`).", v.SLUG, nullable=True
+        "The operation it belongs to (join to `operations.operation_id`).",
+        v.SLUG,
+        nullable=True,
+        raw_name="operation",
     )
-    source_ids: Series[str] = f.source_ids()
-    contradicting_source_ids: Series[str] = f.contradicting_source_ids()
+    source_ids: Series[str] = f.source_ids("sources")
+    contradicting_source_ids: Series[str] = f.contradicting_source_ids("contradicted_by")
     note: Series[str] = f.note()
 
     class Config:
@@ -39,19 +46,7 @@ TABLE = Table(
     "suspensions, decisions and the milestones of operations, each dated with its precision.",
     model=TreatyEventsSchema,
     primary_key=("event_id",),
-    raw_file="treaty_events.yaml",
-    raw_fields=(
-        RawField("id", "text", "event_id", required=True),
-        RawField("date", "date", "date", required=True),
-        RawField("type", "text", "type", required=True),
-        RawField("title", "text", "title", required=True),
-        RawField("place", "text", "place"),
-        RawField("states", "id_list", "states"),
-        RawField("operation", "text", "operation_id"),
-        RawField("sources", "id_list", "source_ids", required=True),
-        RawField("contradicted_by", "id_list", "contradicting_source_ids"),
-        RawField("note", "text", "note"),
-    ),
+    position=40,
     foreign_keys=(
         ForeignKey("states", "countries", "iso3", ";"),
         ForeignKey("operation_id", "operations", "operation_id"),

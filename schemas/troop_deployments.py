@@ -1,12 +1,16 @@
 """The troop_deployments table: every troop figure as one source reported it."""
 
+import datetime as dt
+from collections.abc import Iterator
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import ForeignKey, RawField, Table
+from schemas.cross_table import last_day
+from schemas.spec import ForeignKey, Table, Tables, Violation, cross_table_rule
 
 
 class TroopDeploymentsSchema(pa.DataFrameModel):
@@ -14,26 +18,33 @@ class TroopDeploymentsSchema(pa.DataFrameModel):
         description="Id of the figure: `operation:contributor (or TOTAL):source:as_of`.",
         unique=True,
     )
-    operation_id: Series[str] = f.code("The operation (join to `operations.operation_id`).", v.SLUG)
+    operation_id: Series[str] = f.code(
+        "The operation (join to `operations.operation_id`).", v.SLUG, raw_name="operation"
+    )
     contributor_iso3: Series[str] = f.code(
         "The contributing state (join to `countries.iso3`); empty for a total of the force.",
         nullable=True,
+        raw_name="contributor",
     )
     troops: Series[pd.Int64Dtype] = pa.Field(
-        description="Number of troops as the source gave it (see `qualifier`).", ge=0
+        description="Number of troops as the source gave it (see `qualifier`).",
+        ge=0,
+        metadata=f.raw("troops"),
     )
     qualifier: Series[str] = f.choice(
         "How the source qualified the figure: `exact`, `approximate` (about), `at_least` "
         "(more than), `up_to`, `planned` (announced before deployment).",
         v.QUALIFIERS,
+        raw_name="qualifier",
     )
-    as_of_date: Series[pd.Timestamp] = f.date("The date the figure refers to.")
+    as_of_date: Series[pd.Timestamp] = f.date("The date the figure refers to.", raw_name="as_of")
     as_of_precision: Series[str] = f.precision("as_of_date")
     preferred: Series[pd.BooleanDtype] = pa.Field(
         description="`true` for the one figure per operation and contributor (or total) "
-        "that the dataset prefers; see `note` and the codebook for the rule."
+        "that the dataset prefers; see `note` and the codebook for the rule.",
+        metadata=f.raw("preferred"),
     )
-    source_ids: Series[str] = f.source_ids()
+    source_ids: Series[str] = f.source_ids("source", many=False)
     note: Series[str] = f.note()
 
     class Config:
@@ -47,17 +58,7 @@ TABLE = Table(
     "reported it, with the one the dataset prefers marked.",
     model=TroopDeploymentsSchema,
     primary_key=("figure_id",),
-    raw_file="troop_deployments.yaml",
-    raw_fields=(
-        RawField("operation", "text", "operation_id", required=True),
-        RawField("contributor", "text", "contributor_iso3"),
-        RawField("troops", "integer", "troops", required=True),
-        RawField("qualifier", "text", "qualifier", required=True),
-        RawField("as_of", "date", "as_of_date", required=True),
-        RawField("preferred", "boolean", "preferred", required=True),
-        RawField("source", "id", "source_ids", required=True),
-        RawField("note", "text", "note"),
-    ),
+    position=60,
     derived_key=("operation_id", "contributor_iso3", "source_ids", "as_of_date"),
     foreign_keys=(
         ForeignKey("operation_id", "operations", "operation_id"),
@@ -65,3 +66,45 @@ TABLE = Table(
         ForeignKey("source_ids", "sources", "source_id", ";"),
     ),
 )
+
+
+@cross_table_rule
+def figures_within_operation(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
+    """A troop figure refers to a day on which its operation was under way."""
+    # Duplicate ids are reported by the model; here the first of them stands.
+    operations = tables["operations"].drop_duplicates("operation_id").set_index("operation_id")
+    ends = last_day(operations["end_date"], operations["end_precision"])
+    ends = ends.fillna(pd.Timestamp(as_of))
+    figures = tables["troop_deployments"]
+    start = figures["operation_id"].map(operations["start_date"])
+    end = figures["operation_id"].map(ends)
+    day = figures["as_of_date"]
+    outside = start.notna() & day.notna() & ((day < start) | (day > end))
+    for row in figures.index[outside]:
+        yield Violation(
+            "troop_deployments",
+            row,
+            "as_of_date",
+            f"outside the dates of operation {figures.at[row, 'operation_id']} "
+            f"({start[row]:%Y-%m-%d} to {end[row]:%Y-%m-%d}) "
+            f"(found {day[row]:%Y-%m-%d})",
+        )
+
+
+@cross_table_rule
+def one_preferred_figure(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
+    """Exactly one figure per operation and contributor (or total) is marked preferred."""
+    figures = tables["troop_deployments"]
+    groups = figures.assign(who=figures["contributor_iso3"].fillna("total")).groupby(
+        ["operation_id", "who"], sort=True
+    )
+    for (operation, who), group in groups:
+        marked = int(group["preferred"].fillna(False).sum())
+        if marked != 1:
+            yield Violation(
+                "troop_deployments",
+                group.index[0],
+                "preferred",
+                f"{marked} figures for {who} in {operation} are marked preferred; "
+                "exactly one must be",
+            )
