@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flows.ingest import ingest
 from flows.problems import counted, report
-from flows.publish import PublishLocked, Unfinished, locked, recover, up_to_date
+from flows.publish import Outcome, PublishLocked, Unfinished, locked, recover, up_to_date
 from flows.release_index import LATEST, BrokenOutput
 from flows.validate import validate
 
@@ -82,6 +82,7 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
         print(report(outcome) if isinstance(outcome, list) else f"Release failed: {outcome}")
         print("Nothing was published.")
         return 1
+    assert isinstance(outcome, Outcome)  # a completed run returns what it did
     for repair in outcome.repairs:
         print(f"Repaired: {repair}")
     if outcome.status == "no_change":

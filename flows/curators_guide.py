@@ -58,9 +58,9 @@ def with_field_blocks(guide: str) -> str:
     """`guide` with every raw table's block written anew, and a section for each new table."""
     for table in RAW_TABLES:
         pattern = re.compile(rf"<!-- fields:{table.name} -->.*?<!-- /fields:{table.name} -->", re.S)
-        block = field_block(table)
-        if pattern.search(guide):
-            guide = pattern.sub(lambda _, block=block: block, guide, count=1)
+        block, found = field_block(table), pattern.search(guide)
+        if found:
+            guide = guide[: found.start()] + block + guide[found.end() :]
         else:
             title = f"## {table.raw_file}: {table.title}"
             guide = f"{guide.rstrip()}\n\n{title}\n{block}\n"

@@ -35,7 +35,7 @@ def input_hash(raw_dir: Path) -> str:
         data, refused = read_raw_file(raw_dir / name)
         digest.update(f"{name}\n".encode())
         digest.update(REFUSED + refused.encode() if data is None else data)
-    for root in (Path(m.__file__).parent for m in (flows, schemas)):
+    for root in (Path(str(m.__file__)).parent for m in (flows, schemas)):
         for path in sorted(root.glob("*.py")):
             digest.update(f"{path.relative_to(root)}\n".encode())
             digest.update(path.read_bytes())

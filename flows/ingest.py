@@ -7,7 +7,6 @@ name its line. `flows/yaml_cells.py` reads the files.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -37,7 +36,6 @@ from schemas import RAW_TABLES
 from schemas.spec import RawField, Table
 
 DATASET_FILE = "dataset.yaml"
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _NULLS = ["", "~", "null", "Null", "NULL"]  # a plain null is the same as no value
 _LARGEST = str(2**63)  # whole numbers must fit in 64 bits
 
@@ -64,22 +62,6 @@ class RawRecords:
         line = int(lines.at[row, raw_field]) if raw_field in lines else 0
         line = line or int(lines.at[row, ""])
         return Problem(self.file_of(table), line, table.name, raw_field or "record", message)
-
-
-def parse_date(text: str) -> tuple[dt.date, str] | None:
-    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` as (first day of the period, precision)."""
-    match = _DATE.match(text)
-    if not match:
-        return None
-    year, month, day = (int(g) if g else None for g in match.groups())
-    if year == 0:
-        return None
-    if month is not None and not 1 <= month <= 12:
-        return None
-    if day is not None and not 1 <= day <= calendar.monthrange(year, month or 1)[1]:
-        return None
-    precision = "day" if day else "month" if month else "year"
-    return dt.date(year, month or 1, day or 1), precision
 
 
 def ingest(raw_dir: Path) -> tuple[RawRecords, list[Problem]]:
@@ -109,15 +91,21 @@ def _read_as_of(raw_dir: Path, problems: list[Problem]) -> dt.date:
         return fallback
     for key, value in node.value:
         if key.value == "as_of" and isinstance(value, yaml.ScalarNode):
-            parsed = parse_date(value.value)
-            if parsed and parsed[1] == "day":
-                return parsed[0]
+            day = _a_day(value.value)
+            if day is not None:
+                return day
             line = value.start_mark.line + 1
             message = f"not a day (found {value.value!r})"
             problems.append(Problem(where, line, "dataset", "as_of", message))
             return fallback
     problems.append(Problem(where, 1, "dataset", "as_of", "required field is missing"))
     return fallback
+
+
+def _a_day(text: str) -> dt.date | None:
+    """`text` as a day written `YYYY-MM-DD`, by the rule of every date field, or None."""
+    ok, days = _as_date(pa.array([text], pa.string()))
+    return days[0].as_py().date() if len(text) == 10 and ok[0].as_py() else None
 
 
 def _typed_table(

@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import math
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -25,6 +26,9 @@ from schemas.spec import Table
 from schemas.vocabulary import FIRST_YEAR
 
 MAX_ROWS = 25  # rows of a table shown on the page; the downloads hold every row
+# A row of `DataFrame.itertuples()`: its columns are attributes.
+Row = Any
+
 WIDTH = 960  # SVG user units; the charts scale to the page width
 PLOT, VALUE_X, SOURCE_X, ROW = (130, 470), 490, 680, 19  # columns of the deployment chart
 # Figures of a group drawn besides its preferred ones: well above the few of any group in
@@ -176,7 +180,7 @@ def timeline(files: dict[str, bytes]) -> str:
     return f'{svg}<ul class="legend">{legend}</ul>{event_list(events)}'
 
 
-def spell_mark(spell: tuple, name: str, x: Callable, axis_end: dt.date, y: float) -> str:
+def spell_mark(spell: Row, name: str, x: Callable, axis_end: dt.date, y: float) -> str:
     """One bar; an ongoing spell runs to the end of the axis."""
     ongoing = spell.end_date == ""
     x0 = x(dt.date.fromisoformat(spell.start_date))
@@ -252,7 +256,7 @@ def log_scale(low: int, high: int, left: float, right: float) -> tuple[Callable,
     return x, [s for s in steps if lo <= s <= hi]
 
 
-def figure_label(figure: tuple) -> str:
+def figure_label(figure: Row) -> str:
     troops = f"{int(figure.troops):,}"
     text = QUALIFIED.get(figure.qualifier, "{}").format(troops)
     return text + (" planned" if figure.qualifier == "planned" else "")
@@ -281,7 +285,7 @@ def drawn(figures: pa.Table, group: pa.ChunkedArray) -> tuple[pd.DataFrame, int]
 
 
 def deployment_chart(
-    operation: tuple,
+    operation: Row,
     figures: pa.Table,
     own: pa.ChunkedArray,
     names: dict[str, str],
@@ -297,7 +301,7 @@ def deployment_chart(
     x, ticks = log_scale(*troop_range(figures, own), *PLOT)
     contributor = pc.fill_null(figures["contributor_iso3"], "")
     present = set(pc.unique(contributor.filter(own)).to_pylist())
-    groups = [(names[c], c) for c in sorted(present - {""}, key=names.get)]
+    groups = [(names[c], c) for c in sorted(present - {""}, key=lambda code: names[code])]
     groups += [("Total", "")] if "" in present else []
     header = [
         '<text x="10" y="18" fill="#555">contributor</text>',
@@ -353,9 +357,7 @@ def left_out_mark(count: int, low: int, high: int, x: Callable, cy: float, group
     )
 
 
-def figure_mark(
-    figure: tuple, x: Callable, cy: float, publishers: dict[str, str], group: str
-) -> str:
+def figure_mark(figure: Row, x: Callable, cy: float, publishers: dict[str, str], group: str) -> str:
     preferred = figure.preferred == "true"
     at, label = x(int(figure.troops)), figure_label(figure)
     source = publishers.get(figure.source_ids, figure.source_ids)

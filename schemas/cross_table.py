@@ -45,7 +45,7 @@ def sources_are_cited(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
     from schemas import RAW_TABLES
 
     cited = [
-        split_ids(tables[table.name][fk.columns], fk.list_separator).drop_duplicates()
+        split_ids(tables[table.name][fk.columns], fk.list_separator or ";").drop_duplicates()
         for table in RAW_TABLES
         for fk in table.foreign_keys
         if fk.reference_table == "sources"

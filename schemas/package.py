@@ -14,7 +14,6 @@ DATA_LICENSE = {
     "title": "Creative Commons Attribution 4.0 International",
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
-CODE_LICENSE = "MIT"
 AUTHOR = "CSTO open data contributors"
 KEYWORDS = (
     "CSTO",

@@ -35,7 +35,6 @@ EVENT_TYPES = (
 )
 QUALIFIERS = ("exact", "approximate", "at_least", "up_to", "planned")
 SOURCE_KINDS = ("official", "news", "reference", "dataset", "scholarly")
-SCOPES = ("contributor", "total")
 
 # The Collective Security Treaty was signed in Tashkent on this day; nothing in the
 # dataset can happen before it.
