@@ -20,7 +20,7 @@ repeated (`--runs`, default 5, after one untimed warm-up where that is meaningfu
 reported as median, min and max, with the median's ratio to the floor measured in the
 same run. What is measured:
 
-1. floor: `flows.pipeline.release` (ingest, validate, build, render, publish: the plain
+1. floor: `flows.pipeline.run` (ingest, validate, build, render, publish: the plain
    functions, no Prefect) from a copy of `raw/` into a fresh temporary `output/`; the
    child also times each step in-process. "floor, validation only" is ingest plus
    `require_valid` in a fresh process (what `check` has to do, at the least).
@@ -87,31 +87,28 @@ CODE = {"path": REPO}
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 
-# The plain pipeline in a child: `flows.pipeline.release` itself, with its steps wrapped
-# in timers (the names it calls are looked up in its module at call time).
+# The plain pipeline in a child: `flows.pipeline.run`, the chain of steps that `release`
+# runs, given each step wrapped in a timer.
 FLOOR = r"""
 import json, sys, time
 t0 = time.perf_counter()
+from dataclasses import fields
 from pathlib import Path
 import flows.pipeline as p
 times = {"imports": time.perf_counter() - t0}
-def timed(name, key):
-    inner = getattr(p, name, None)
-    if inner is None:
-        return
+def timed(inner, key):
     def wrapper(*args, **kwargs):
         start = time.perf_counter()
         try:
             return inner(*args, **kwargs)
         finally:
             times[key] = times.get(key, 0.0) + time.perf_counter() - start
-    setattr(p, name, wrapper)
-for name, key in [("ingest", "ingest"), ("require_valid", "validate"), ("build", "build"),
-                  ("render_tables", "render"), ("input_hash", "fingerprint"),
-                  ("publish", "publish")]:
-    timed(name, key)
+    return wrapper
+plain = p.Steps()
+steps = p.Steps(**{f.name: timed(getattr(plain, f.name), f.name) for f in fields(p.Steps)})
+p.input_hash = timed(p.input_hash, "fingerprint")  # looked up by `run` at call time
 start = time.perf_counter()
-outcome = p.release(Path(sys.argv[1]), Path(sys.argv[2]), date="2026-01-02")
+outcome = p.run(steps, Path(sys.argv[1]), Path(sys.argv[2]), date="2026-01-02")
 times["release"] = time.perf_counter() - start
 print(outcome.status, outcome.version)
 print("BENCH " + json.dumps(times))

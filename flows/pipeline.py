@@ -1,24 +1,42 @@
-"""The release pipeline as plain function calls, with no orchestrator.
+"""The chain of steps of a release, spelled once: ingest -> validate -> build -> render ->
+publish.
 
-The Prefect flow in `flows/release.py` runs these same steps as tasks; this composition
-serves the benchmark's floor, the tests that run a release hundreds of times, and `verify`.
+`run` composes the steps it is given. The plain `release` gives it the step functions
+themselves (the benchmark's floor, the tests that run a release hundreds of times,
+`verify`); the Prefect flow in `flows/release.py` gives it the same functions wrapped as
+tasks, which add retries and a record of each step.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from flows.build import build
 from flows.fingerprint import input_hash
 from flows.ingest import RawRecords, ingest
+from flows.problems import InvalidRawData, Problem
 from flows.publish import Outcome, publish
 from flows.render import render_tables
-from flows.validate import require_valid
+from flows.validate import require_valid, validate
 from flows.versioning import Bump
+
+
+@dataclass(frozen=True)
+class Steps:
+    """The callables that carry out each step (Prefect tasks are callables too)."""
+
+    ingest: Callable[..., Any] = ingest
+    validate: Callable[..., Any] = validate
+    build: Callable[..., Any] = build
+    render: Callable[..., Any] = render_tables
+    publish: Callable[..., Any] = publish
 
 
 def release_date() -> str:
@@ -37,15 +55,31 @@ def row_counts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
     return {name: len(frame) for name, frame in tables.items()}
 
 
+def run(
+    steps: Steps,
+    raw_dir: Path,
+    output_dir: Path,
+    bump: Bump | None = None,
+    date: str | None = None,
+) -> Outcome | list[Problem]:
+    """What publishing the raw records did, or the problems that kept them from it."""
+    records, found = steps.ingest(raw_dir)
+    problems = steps.validate(records, found)
+    if problems:
+        return problems
+    tables = steps.build(records)
+    files = steps.render(tables)
+    fingerprint = input_hash(raw_dir)
+    return steps.publish(
+        output_dir, files, row_counts(tables), date or release_date(), fingerprint, bump
+    )
+
+
 def release(
     raw_dir: Path, output_dir: Path, bump: Bump | None = None, date: str | None = None
 ) -> Outcome:
-    tables = build(validated(raw_dir))
-    return publish(
-        output_dir,
-        render_tables(tables),
-        row_counts(tables),
-        date or release_date(),
-        input_hash(raw_dir),
-        bump,
-    )
+    """Publish with the plain step functions; `InvalidRawData` for invalid records."""
+    result = run(Steps(), raw_dir, output_dir, bump, date)
+    if isinstance(result, list):
+        raise InvalidRawData(result)
+    return result

@@ -1,4 +1,4 @@
-"""The Prefect flow `release`: ingest -> validate -> build -> render -> publish.
+"""The Prefect flow `release`: the chain of steps of `flows/pipeline.py`, run as tasks.
 
 Tasks are thin wrappers around the plain functions in the modules named after each step;
 they add orchestration, retries and the run's artifacts.
@@ -19,9 +19,8 @@ from prefect.states import Failed, State
 from prefect.tasks import Task
 
 from flows.build import build
-from flows.fingerprint import input_hash
 from flows.ingest import RawRecords, ingest
-from flows.pipeline import release_date, row_counts
+from flows.pipeline import Steps, run
 from flows.problems import Problem, counted, report
 from flows.publish import Outcome, publish
 from flows.render import render_tables
@@ -98,6 +97,9 @@ def summary(outcome: Outcome) -> str:
     return "\n".join(lines) + "\n"
 
 
+TASKS = Steps(ingest_task, validate_task, build_task, render_task, publish_task)
+
+
 @flow(name="release", log_prints=False)
 def release_flow(
     raw_dir: str = "raw",
@@ -113,30 +115,22 @@ def release_flow(
     """
     logger = get_run_logger()
     raw, output = Path(raw_dir), Path(output_dir)
-    logger.info("Reading the raw records in %s", raw)
-    records, found = ingest_task(raw)
-    logger.info("Validating %d raw tables", len(records.tables))
-    problems = validate_task(records, found)
-    if problems:
-        text = report(problems)
+    logger.info("Releasing %s into %s", raw, output)
+    result = run(TASKS, raw, output, bump, date)
+    if isinstance(result, list):
+        text = report(result)
         logger.error("Invalid raw records; nothing published:\n%s", text)
         create_markdown_artifact(
             key="csto-release", markdown=f"# Invalid raw records\n\n```\n{text}\n```\n"
         )
-        return Failed(message=f"{counted(len(problems), 'problem')} in {raw}", data=problems)
-    logger.info("Building the published tables")
-    tables = build_task(records)
-    files = render_task(tables)
-    rows = row_counts(tables)
-    logger.info("Publishing to %s", output)
-    outcome = publish_task(output, files, rows, date or release_date(), input_hash(raw), bump)
-    logger.info("%s: v%s", outcome.status, outcome.version)
+        return Failed(message=f"{counted(len(result), 'problem')} in {raw}", data=result)
+    logger.info("%s: v%s", result.status, result.version)
     create_markdown_artifact(
-        key="csto-release", markdown=summary(outcome), description="Release run"
+        key="csto-release", markdown=summary(result), description="Release run"
     )
     create_table_artifact(
         key="csto-release-rows",
-        table=[{"table": n, "rows": c} for n, c in rows.items()],
+        table=[{"table": n, "rows": c} for n, c in result.rows.items()],
         description="Rows per published table",
     )
-    return outcome
+    return result

@@ -85,16 +85,31 @@ def test_rebuilt_release_is_byte_identical(released: Path, raw_dir: Path) -> Non
     assert second == first
 
 
-def test_run_records_a_markdown_summary_artifact(prefect_api: str, released: Path) -> None:
+def test_run_records_a_markdown_summary_artifact(
+    prefect_api: str, raw_dir: Path, output_dir: Path
+) -> None:
+    """The run's own artifact: other tests' runs on the shared server record theirs too."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
 
+    state = release_flow(
+        raw_dir=str(raw_dir), output_dir=str(output_dir), date="2026-01-02", return_state=True
+    )
+    run = state.state_details.flow_run_id
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["csto-release"]))
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["csto-release"]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[run]),
+            )
         )
-    assert any("Published v1.0.0" in str(a.data) for a in artifacts)
-    assert all(a.type == "markdown" for a in artifacts)
+    assert len(artifacts) == 1
+    assert artifacts[0].type == "markdown"
+    assert "# Published v1.0.0" in str(artifacts[0].data)
 
 
 def test_changed_value_publishes_a_patch_release(released: Path, raw_dir: Path) -> None:
