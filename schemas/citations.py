@@ -1,18 +1,18 @@
 """The citations table: one row per row of any table and source it cites."""
 
-import pandera.pandas as pa
+import pandera.pandas as pandera
 from pandera.typing import Series
 
 from schemas.spec import ForeignKey, Table
 
 
-class CitationsSchema(pa.DataFrameModel):
-    table: Series[str] = pa.Field(description="The citing table.")
-    record_id: Series[str] = pa.Field(
+class CitationsSchema(pandera.DataFrameModel):
+    table: Series[str] = pandera.Field(description="The citing table.")
+    record_id: Series[str] = pandera.Field(
         description="Primary key of the citing row (for `membership_years`: `ISO3:year`)."
     )
-    source_id: Series[str] = pa.Field(description="The cited source (join to `sources`).")
-    role: Series[str] = pa.Field(
+    source_id: Series[str] = pandera.Field(description="The cited source (join to `sources`).")
+    role: Series[str] = pandera.Field(
         description="`supports` (the source gives the row's value) or `contradicts` (it gives "
         "another value; the row's `note` says which).",
         isin=["supports", "contradicts"],

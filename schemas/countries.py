@@ -1,7 +1,7 @@
 """The countries table: the join keys to other country datasets."""
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
 from pandera.typing import Series
 
 from schemas import fields as f
@@ -9,18 +9,18 @@ from schemas import vocabulary as v
 from schemas.spec import ForeignKey, Table
 
 
-class CountriesSchema(pa.DataFrameModel):
+class CountriesSchema(pandera.DataFrameModel):
     iso3: Series[str] = f.key(
         "ISO 3166-1 alpha-3 code; the key of every state.", v.ISO3, raw_name="iso3"
     )
-    iso2: Series[str] = pa.Field(
+    iso2: Series[str] = pandera.Field(
         description="ISO 3166-1 alpha-2 code.",
         unique=True,
         str_matches=r"^[A-Z]{2}$",
         metadata=f.raw("iso2"),
     )
     name: Series[str] = f.text("English short name.", raw_name="name")
-    cow_code: Series[pd.Int64Dtype] = pa.Field(
+    cow_code: Series[pd.Int64Dtype] = pandera.Field(
         description="Correlates of War state number (`ccode`), as in COW, ATOP and SIPRI "
         "data keyed by COW.",
         unique=True,
@@ -31,7 +31,7 @@ class CountriesSchema(pa.DataFrameModel):
     cow_abbr: Series[str] = f.code(
         "Correlates of War state abbreviation (`stateabb`).", raw_name="cow_abbr"
     )
-    wikidata_id: Series[str] = pa.Field(
+    wikidata_id: Series[str] = pandera.Field(
         description="Wikidata item of the state.",
         unique=True,
         str_matches=r"^Q[1-9][0-9]*$",

@@ -3,8 +3,8 @@
 from typing import Any
 
 import pandas as pd
-import pandera.pandas as pa
-import pyarrow as pa_arrow
+import pandera.pandas as pandera
+import pyarrow as pa
 import pyarrow.compute as pc
 from pandera.api.extensions import register_check_method
 
@@ -30,7 +30,7 @@ NOT_PRINTABLE = (
 @register_check_method(statistics=[])
 def printable(series: pd.Series) -> pd.Series:
     """True where a text value holds no character of `NOT_PRINTABLE`."""
-    text = pa_arrow.array(series, pa_arrow.large_string(), from_pandas=True)
+    text = pa.array(series, pa.large_string(), from_pandas=True)
     bad = pc.fill_null(pc.match_substring_regex(text, NOT_PRINTABLE), False)
     return pd.Series(~bad.to_numpy(zero_copy_only=False), index=series.index)
 
@@ -46,7 +46,7 @@ def text(
     description: str, *, nullable: bool = False, raw_name: str | None = None, **checks: Any
 ) -> Any:
     checks.setdefault("str_matches", NO_FORMULA)
-    return pa.Field(
+    return pandera.Field(
         description=description,
         nullable=nullable,
         printable=(),
@@ -56,7 +56,7 @@ def text(
 
 
 def key(description: str, pattern: str = v.SLUG, *, raw_name: str | None = None) -> Any:
-    return pa.Field(
+    return pandera.Field(
         description=description, unique=True, str_matches=pattern, metadata=raw(raw_name)
     )
 
@@ -69,7 +69,7 @@ def code(
     raw_name: str | None = None,
     many: bool = False,
 ) -> Any:
-    return pa.Field(
+    return pandera.Field(
         description=description,
         str_matches=pattern,
         nullable=nullable,
@@ -84,13 +84,13 @@ def choice(
     nullable: bool = False,
     raw_name: str | None = None,
 ) -> Any:
-    return pa.Field(
+    return pandera.Field(
         description=description, isin=list(values), nullable=nullable, metadata=raw(raw_name)
     )
 
 
 def date(description: str, *, nullable: bool = False, raw_name: str | None = None) -> Any:
-    return pa.Field(description=description, nullable=nullable, metadata=raw(raw_name))
+    return pandera.Field(description=description, nullable=nullable, metadata=raw(raw_name))
 
 
 def precision(of: str, *, nullable: bool = False) -> Any:
@@ -102,7 +102,7 @@ def precision(of: str, *, nullable: bool = False) -> Any:
 
 
 def source_ids(raw_name: str | None = None, *, many: bool = True) -> Any:
-    return pa.Field(
+    return pandera.Field(
         description="Ids of the sources that support this row, separated by `;` "
         "(join to `sources.source_id`).",
         str_matches=v.SLUG_LIST,
@@ -111,7 +111,7 @@ def source_ids(raw_name: str | None = None, *, many: bool = True) -> Any:
 
 
 def contradicting_source_ids(raw_name: str | None = None) -> Any:
-    return pa.Field(
+    return pandera.Field(
         description="Ids of sources that give a different value than this row (`;`-separated); "
         "`note` says what they give. Empty where no source read disagrees.",
         str_matches=v.SLUG_LIST,

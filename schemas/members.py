@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
 from pandera.typing import Series
 
 from schemas import fields as f
@@ -13,8 +13,8 @@ from schemas.cross_table import ends_before_start
 from schemas.spec import ForeignKey, Table, Tables, Violation, cross_table_rule
 
 
-class MembersSchema(pa.DataFrameModel):
-    spell_id: Series[str] = pa.Field(
+class MembersSchema(pandera.DataFrameModel):
+    spell_id: Series[str] = pandera.Field(
         description="Id of the spell: `ISO3:status:start_date`.", unique=True
     )
     iso3: Series[str] = f.code("The state (join to `countries.iso3`).", raw_name="state")

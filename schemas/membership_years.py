@@ -1,7 +1,7 @@
 """The membership_years table: a country-year panel derived from the spells."""
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
 from pandera.typing import Series
 
 from schemas import fields as f
@@ -9,18 +9,18 @@ from schemas import vocabulary as v
 from schemas.spec import ForeignKey, Table
 
 
-class MembershipYearsSchema(pa.DataFrameModel):
+class MembershipYearsSchema(pandera.DataFrameModel):
     iso3: Series[str] = f.code("The state (join to `countries.iso3`).")
-    cow_code: Series[pd.Int64Dtype] = pa.Field(
+    cow_code: Series[pd.Int64Dtype] = pandera.Field(
         description="Correlates of War state number, for joins to COW-keyed country-year data."
     )
-    year: Series[pd.Int64Dtype] = pa.Field(description="Calendar year.", ge=v.FIRST_YEAR)
+    year: Series[pd.Int64Dtype] = pandera.Field(description="Calendar year.", ge=v.FIRST_YEAR)
     status: Series[str] = f.choice(
         "Status on 31 December of the year (for the dataset's last year: on its `as_of` "
         "date): a spell status, or `not_member`.",
         v.YEAR_STATUSES,
     )
-    spell_id: Series[str] = pa.Field(
+    spell_id: Series[str] = pandera.Field(
         description="The spell in force on that day (join to `members.spell_id`); empty "
         "for `not_member`.",
         nullable=True,

@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
 from pandera.typing import Series
 
 from schemas import fields as f
@@ -12,7 +12,7 @@ from schemas.cross_table import ends_before_start
 from schemas.spec import ForeignKey, Table, Tables, Violation, cross_table_rule
 
 
-class OperationsSchema(pa.DataFrameModel):
+class OperationsSchema(pandera.DataFrameModel):
     operation_id: Series[str] = f.key("Id of the operation.", raw_name="id")
     name: Series[str] = f.text("Name of the operation.", raw_name="name")
     host_iso3: Series[str] = f.code("The host state (join to `countries.iso3`).", raw_name="host")

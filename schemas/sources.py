@@ -1,7 +1,7 @@
 """The sources table: every document a row of the dataset cites."""
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
 from pandera.typing import Series
 
 from schemas import fields as f
@@ -9,7 +9,7 @@ from schemas import vocabulary as v
 from schemas.spec import Table
 
 
-class SourcesSchema(pa.DataFrameModel):
+class SourcesSchema(pandera.DataFrameModel):
     source_id: Series[str] = f.key(
         "Id of the source, cited by `source_ids` in every table.", raw_name="id"
     )

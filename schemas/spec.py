@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
 
 FieldKind = Literal["text", "integer", "date", "boolean", "id_list"]
 RAW = "raw"  # the metadata key of a column's raw field
@@ -83,13 +83,13 @@ class Table:
     """A published table. `position` orders the tables wherever they are listed.
 
     A table whose model names raw fields is read from `raw/<name>.yaml`; one without is
-    derived from the others by `flows/build.py`.
+    derived from the others by `flows/steps/build.py`.
     """
 
     name: str
     title: str
     description: str
-    model: type[pa.DataFrameModel]
+    model: type[pandera.DataFrameModel]
     primary_key: tuple[str, ...]
     position: int
     derived_key: tuple[str, ...] = ()

@@ -1,7 +1,7 @@
 """The treaty_events table: what shaped the treaty and the organisation, and its operations."""
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
 from pandera.typing import Series
 
 from schemas import fields as f
@@ -9,7 +9,7 @@ from schemas import vocabulary as v
 from schemas.spec import ForeignKey, Table
 
 
-class TreatyEventsSchema(pa.DataFrameModel):
+class TreatyEventsSchema(pandera.DataFrameModel):
     event_id: Series[str] = f.key("Id of the event.", raw_name="id")
     date: Series[pd.Timestamp] = f.date(
         "When it happened (first day of the period).", raw_name="date"

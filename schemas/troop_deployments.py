@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
 from pandera.typing import Series
 
 from schemas import fields as f
@@ -13,8 +13,8 @@ from schemas.cross_table import last_day
 from schemas.spec import ForeignKey, Table, Tables, Violation, cross_table_rule
 
 
-class TroopDeploymentsSchema(pa.DataFrameModel):
-    figure_id: Series[str] = pa.Field(
+class TroopDeploymentsSchema(pandera.DataFrameModel):
+    figure_id: Series[str] = pandera.Field(
         description="Id of the figure: `operation:contributor (or TOTAL):source:as_of`.",
         unique=True,
     )
@@ -26,7 +26,7 @@ class TroopDeploymentsSchema(pa.DataFrameModel):
         nullable=True,
         raw_name="contributor",
     )
-    troops: Series[pd.Int64Dtype] = pa.Field(
+    troops: Series[pd.Int64Dtype] = pandera.Field(
         description="Number of troops as the source gave it (see `qualifier`).",
         ge=0,
         metadata=f.raw("troops"),
@@ -39,7 +39,7 @@ class TroopDeploymentsSchema(pa.DataFrameModel):
     )
     as_of_date: Series[pd.Timestamp] = f.date("The date the figure refers to.", raw_name="as_of")
     as_of_precision: Series[str] = f.precision("as_of_date")
-    preferred: Series[pd.BooleanDtype] = pa.Field(
+    preferred: Series[pd.BooleanDtype] = pandera.Field(
         description="`true` for the one figure per operation and contributor (or total) "
         "that the dataset prefers; see `note` and the codebook for the rule.",
         metadata=f.raw("preferred"),

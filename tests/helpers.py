@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 # A release run with the plain functions in a separate process, so that it can be killed.
 PLAIN_RELEASE = (
-    "import sys; from pathlib import Path; from flows.pipeline import release; "
+    "import sys; from pathlib import Path; from flows.orchestration.pipeline import release; "
     "o = release(Path(sys.argv[1]), Path(sys.argv[2]), date='2026-01-02'); "
     "print(o.status, o.version)"
 )

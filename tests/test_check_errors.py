@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
+from flows.orchestration.cli import main
 
 SOURCE = "apostrophe-2022-01-06"
 SPELL = {

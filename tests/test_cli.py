@@ -17,7 +17,7 @@ def run(args: list[str], cwd: Path, api: str | None = None) -> subprocess.Comple
     env = dict(os.environ)
     if api:
         env["PREFECT_API_URL"] = api
-    command = [sys.executable, "-m", "flows.cli", *args]
+    command = [sys.executable, "-m", "flows.orchestration.cli", *args]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -71,7 +71,7 @@ def test_a_killed_release_leaves_no_process_behind_and_frees_its_pipes(
 ) -> None:
     from tests.test_prefect_server import alive, kill_if_alive, servers_of, wait_until
 
-    command = [sys.executable, "-m", "flows.cli", "release"]
+    command = [sys.executable, "-m", "flows.orchestration.cli", "release"]
     env = fresh_prefect_env(tmp_path / "home")
     child = subprocess.Popen(
         command, cwd=raw_dir.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -99,7 +99,7 @@ def test_concurrent_releases_on_a_fresh_prefect_home_are_quiet_and_tell_the_trut
         shutil.copytree(raw_dir, root / "raw")
         runs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "flows.cli", "release"],
+                [sys.executable, "-m", "flows.orchestration.cli", "release"],
                 cwd=root,
                 env=env,
                 stdout=subprocess.PIPE,

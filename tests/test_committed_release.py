@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from flows.verify import verify
+from flows.steps.verify import verify
 from schemas import RAW_TABLES
 from tests.conftest import RAW, REPO
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flows.curators_guide import GUIDE, with_field_blocks
+from flows.writers.curators_guide import GUIDE, with_field_blocks
 from schemas import RAW_TABLES
 
 
 def test_the_guides_field_reference_is_the_one_the_schemas_give() -> None:
     guide = GUIDE.read_text(encoding="utf-8")
     assert guide == with_field_blocks(guide), (
-        "raw/README.md is stale: run `python -m flows.curators_guide`"
+        "raw/README.md is stale: run `python -m flows.writers.curators_guide`"
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from flows.pipeline import release
+from flows.orchestration.pipeline import release
 from schemas import TABLES
 
 

@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 import yaml
 
-from flows import yaml_cells
-from flows.cli import main
-from flows.fingerprint import input_hash
-from flows.yaml_cells import MAX_DEPTH, MAX_FILE_BYTES, _check_within
+from flows.orchestration.cli import main
+from flows.steps import yaml_cells
+from flows.steps.fingerprint import input_hash
+from flows.steps.yaml_cells import MAX_DEPTH, MAX_FILE_BYTES, _check_within
 
 REPO = Path(__file__).resolve().parent.parent
 SPELL = (
@@ -48,7 +48,7 @@ def check(raw_dir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[
 
 
 def run_cli(raw_dir: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "flows.cli", "--raw", str(raw_dir), *args]
+    command = [sys.executable, "-m", "flows.orchestration.cli", "--raw", str(raw_dir), *args]
     return subprocess.run(
         command, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -292,7 +292,7 @@ def test_a_symlink_to_a_regular_file_is_read(
     assert input_hash(raw_dir) == before
 
 
-HASH = "from pathlib import Path; import sys; from flows.fingerprint import input_hash; " + (
+HASH = "from pathlib import Path; import sys; from flows.steps.fingerprint import input_hash; " + (
     "print(input_hash(Path(sys.argv[1])))"
 )
 
@@ -340,7 +340,7 @@ def test_release_reports_a_fifo_or_device_and_publishes_nothing(
     make(raw_dir / name)
     output = raw_dir.parent / "output"
     env = {**os.environ, "PREFECT_API_URL": prefect_api}
-    command = [sys.executable, "-m", "flows.cli", "--raw", str(raw_dir), "release"]
+    command = [sys.executable, "-m", "flows.orchestration.cli", "--raw", str(raw_dir), "release"]
     command += ["--output", str(output)]
     result = subprocess.run(
         command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from flows.build import build
-from flows.ingest import ingest
-from flows.pipeline import release
-from flows.render import csv_text, render_tables
-from flows.validate import validate
+from flows.orchestration.pipeline import release
+from flows.steps.build import build
+from flows.steps.ingest import ingest
+from flows.steps.render import csv_text, render_tables
+from flows.steps.validate import validate
 from tests.conftest import RAW
 from tests.test_check_errors import EVENT, FIGURE, append
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.cli import main
-from flows.pipeline import release
-from flows.problems import InvalidRawData
-from flows.verify import checksum_problems
+from flows.orchestration.cli import main
+from flows.orchestration.pipeline import release
+from flows.steps.problems import InvalidRawData
+from flows.steps.verify import checksum_problems
 from tests.conftest import RAW
 from tests.helpers import snapshot
 

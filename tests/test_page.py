@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
 
-from flows.build import build
-from flows.ingest import ingest
-from flows.package import content_files, release_files
-from flows.page import MAX_FIGURES, render_page
-from flows.render import render_tables
-from flows.versioning import ReleaseInfo
+from flows.steps.build import build
+from flows.steps.ingest import ingest
+from flows.steps.render import render_tables
+from flows.steps.versioning import ReleaseInfo
+from flows.writers.page import MAX_FIGURES, render_page
+from flows.writers.release_files import content_files, release_files
 from schemas import TABLES
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -1,4 +1,5 @@
-"""`flows.prefect_server`: a temporary Prefect server that starts cleanly and dies with its caller.
+"""`flows.orchestration.prefect_server`: a temporary Prefect server that starts cleanly
+and dies with its caller.
 
 Real servers, real processes. A server is started in this process (with its own
 `PREFECT_HOME` and database, via `temporary_settings`) or in a small child process run with
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.prefect_server import ServerDidNotStart, temporary_server
+from flows.orchestration.prefect_server import ServerDidNotStart, temporary_server
 
 REPO = Path(__file__).resolve().parent.parent
 STARTUP = 180.0  # s; generous: a cold, busy 2-core machine
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.skipif(
 # Child processes: start a server, print its API URL, then sleep until killed.
 OURS = (
     "import sys, time; from pathlib import Path; "
-    "from flows.prefect_server import temporary_server\n"
+    "from flows.orchestration.prefect_server import temporary_server\n"
     "with temporary_server(Path(sys.argv[1]), timeout=float(sys.argv[2])) as api:\n"
     "    print(api, flush=True); time.sleep(600)\n"
 )
@@ -50,7 +51,8 @@ PREFECTS_OWN = (
 # A flow run, with its logs sent to the API, against `prefect_api`'s server.
 FLOW_RUN = (
     "import sys; from pathlib import Path; from prefect import flow, get_run_logger; "
-    "from prefect.settings import PREFECT_API_URL; from flows.prefect_server import prefect_api\n"
+    "from prefect.settings import PREFECT_API_URL; "
+    "from flows.orchestration.prefect_server import prefect_api\n"
     "@flow\n"
     "def hello():\n"
     "    get_run_logger().info('Hello from the flow.')\n"
@@ -62,7 +64,7 @@ FLOW_RUN = (
 # Start a server, ask it for its health, stop it; print nothing.
 START_AND_STOP = (
     "import sys, urllib.request; from pathlib import Path; "
-    "from flows.prefect_server import temporary_server\n"
+    "from flows.orchestration.prefect_server import temporary_server\n"
     "with temporary_server(Path(sys.argv[1]), timeout=float(sys.argv[2])) as api:\n"
     "    assert urllib.request.urlopen(api + '/health').status == 200\n"
 )
@@ -204,9 +206,11 @@ def test_sigkill_of_the_caller_kills_its_server_and_frees_its_pipes(tmp_path: Pa
 
 
 def test_prefects_own_temporary_server_outlives_a_killed_parent(tmp_path: Path) -> None:
-    """Why `flows.prefect_server` exists: Prefect's own server is orphaned, still running.
+    """Why `flows.orchestration.prefect_server` exists: Prefect's own server is orphaned,
+    still running.
 
-    If this fails, Prefect has fixed it, and `flows.prefect_server` may no longer be needed.
+    If this fails, Prefect has fixed it, and `flows.orchestration.prefect_server` may no
+    longer be needed.
     """
     child = start_child(PREFECTS_OWN, tmp_path / "home")
     server = None

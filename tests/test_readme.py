@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.pipeline import release
-from flows.readme import tables_block
+from flows.orchestration.pipeline import release
+from flows.writers.readme import tables_block
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

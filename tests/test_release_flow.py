@@ -10,8 +10,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from flows.release import release_flow
-from flows.verify import verify
+from flows.orchestration.release import release_flow
+from flows.steps.verify import verify
 from schemas import TABLES
 
 REQUIRED = ["members", "treaty_events", "troop_deployments", "countries", "sources"]

@@ -9,7 +9,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.render import csv_bytes
+from flows.steps.render import csv_bytes
 
 # Characters that CSV quoting, UTF-8 and line handling care about, and some ordinary ones.
 TEXT = st.text(alphabet=st.sampled_from(list(",\"\n\r\t '#;=é€😀ab1-")), max_size=8)

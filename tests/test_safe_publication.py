@@ -19,15 +19,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows import publish
-from flows.build import build
-from flows.cli import main
-from flows.fingerprint import input_hash
-from flows.pipeline import release, row_counts, validated
-from flows.publish import STAGING_PREFIX, Outcome, Unfinished
-from flows.release_index import LATEST, read_index
-from flows.render import render_tables
-from flows.verify import checksum_problems, verify
+from flows.orchestration.cli import main
+from flows.orchestration.pipeline import release, row_counts, validated
+from flows.steps import publish
+from flows.steps.build import build
+from flows.steps.fingerprint import input_hash
+from flows.steps.publish import STAGING_PREFIX, Outcome, Unfinished
+from flows.steps.release_index import LATEST, read_index
+from flows.steps.render import render_tables
+from flows.steps.verify import checksum_problems, verify
 from tests.helpers import REPO, add_event, snapshot, start_plain_release
 
 NEW_DATE = "2026-01-02"
@@ -64,7 +64,7 @@ def expected(published: Path, raw_dir: Path, tmp_path: Path) -> dict[str, bytes]
 
 
 class Faults:
-    """Counts the steps that change the disk in `flows.publish` (each fsync, rename,
+    """Counts the steps that change the disk in `flows.steps.publish` (each fsync, rename,
     replace, exchange and tree removal) and acts just before step `at`."""
 
     def __init__(self, at: int, act: Callable[[str], None]) -> None:
@@ -82,7 +82,7 @@ class Faults:
 
 @contextmanager
 def faults_in_publish(faults: Faults) -> Iterator[None]:
-    """`flows.publish` with every disk-changing step counted by `faults`."""
+    """`flows.steps.publish` with every disk-changing step counted by `faults`."""
 
     class Os:
         fsync = staticmethod(faults.step("fsync", os.fsync))
@@ -290,7 +290,7 @@ def test_a_lost_or_damaged_index_is_rebuilt_from_the_folders_and_no_version_is_w
 def run_cli(args: list[str]) -> tuple[int, str]:
     """`csto-data` in a real process: its exit code and everything it printed."""
     result = subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args],
+        [sys.executable, "-m", "flows.orchestration.cli", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -378,7 +378,7 @@ def test_a_read_only_output_folder_gets_a_message_not_a_traceback(
     command = ["--raw", str(raw_dir), "release", "--output", str(published)]
     with read_only(published):
         result = subprocess.run(
-            [sys.executable, "-m", "flows.cli", *command],
+            [sys.executable, "-m", "flows.orchestration.cli", *command],
             env=env,
             capture_output=True,
             text=True,
@@ -402,7 +402,7 @@ def test_release_of_bad_input_exits_nonzero_and_leaves_output_untouched(
         [
             sys.executable,
             "-m",
-            "flows.cli",
+            "flows.orchestration.cli",
             "--raw",
             str(raw_dir),
             "release",

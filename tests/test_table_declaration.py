@@ -22,20 +22,20 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
 from pandera.typing import Series
 
 from schemas import fields as f
 from schemas.spec import ForeignKey, Table, Tables, Violation, cross_table_rule
 
 
-class DrillsSchema(pa.DataFrameModel):
+class DrillsSchema(pandera.DataFrameModel):
     drill_id: Series[str] = f.key("Id of the drill.", raw_name="id")
     name: Series[str] = f.text("Name of the drill in English.", raw_name="name")
     host_iso3: Series[str] = f.code("The host state (join to `countries.iso3`).", raw_name="host")
     start_date: Series[pd.Timestamp] = f.date("When it began.", raw_name="start")
     start_precision: Series[str] = f.precision("start_date")
-    troops: Series[pd.Int64Dtype] = pa.Field(
+    troops: Series[pd.Int64Dtype] = pandera.Field(
         description="Troops taking part.", ge=0, nullable=True, metadata=f.raw("troops")
     )
     source_ids: Series[str] = f.source_ids("sources")
@@ -104,13 +104,13 @@ def run(root: Path, *args: str, api: str | None = None) -> subprocess.CompletedP
 
 @pytest.fixture(scope="module")
 def released(clone: Path, prefect_api: str) -> Path:
-    result = run(clone, "-m", "flows.cli", "release", api=prefect_api)
+    result = run(clone, "-m", "flows.orchestration.cli", "release", api=prefect_api)
     assert result.returncode == 0, result.stdout + result.stderr
     return clone / "output" / "latest"
 
 
 def test_check_reads_the_new_table(clone: Path) -> None:
-    result = run(clone, "-m", "flows.cli", "check")
+    result = run(clone, "-m", "flows.orchestration.cli", "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 drills" in result.stdout
 
@@ -125,7 +125,7 @@ def test_the_new_tables_model_and_rules_locate_a_curators_mistakes(
             "- id: drill-three\n  name: Bad\n  host: XXX\n  start: 1999\n"
             "  troops: -1\n  sources: [apostrophe-2022-01-06]\n"
         )
-    result = run(clone, "-m", "flows.cli", "--raw", str(raw), "check")
+    result = run(clone, "-m", "flows.orchestration.cli", "--raw", str(raw), "check")
     assert result.returncode == 1
     drills = raw / "drills.yaml"
     assert f"{drills}:14: drills.host: refers to countries.iso3 'XXX'" in result.stdout
@@ -161,7 +161,7 @@ def test_the_page_and_the_readme_list_it(released: Path) -> None:
 
 
 def test_the_curators_guide_gains_its_field_reference(clone: Path) -> None:
-    result = run(clone, "-m", "flows.curators_guide")
+    result = run(clone, "-m", "flows.writers.curators_guide")
     assert result.returncode == 0, result.stderr
     guide = (clone / "raw" / "README.md").read_text()
     assert "## drills.yaml: Drills\n<!-- fields:drills -->" in guide

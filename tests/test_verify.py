@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
-from flows.pipeline import release
+from flows.orchestration.cli import main
+from flows.orchestration.pipeline import release
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_changed_data_with_matching_checksums_fails_the_schemas(
     output: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Someone who also rewrites SHA256SUMS is still caught by the schemas."""
-    from flows.checksums import checksums
+    from flows.writers.checksums import checksums
 
     folder = output / "latest"
     csv = (folder / "troop_deployments.csv").read_text().splitlines()

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.versioning import bump_for, diff_release, next_version
+from flows.steps.versioning import bump_for, diff_release, next_version
 
 BASE = pd.DataFrame({"iso3": ["ARM", "KAZ"], "cow_code": [371, 705], "name": ["A", "K"]})
 

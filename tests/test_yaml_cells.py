@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from flows.yaml_cells import read_cells
+from flows.steps.yaml_cells import read_cells
 from schemas import RAW_TABLES
 
 REPO = Path(__file__).resolve().parent.parent

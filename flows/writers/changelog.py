@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flows.versioning import ReleaseInfo, TableDiff
+from flows.steps.versioning import ReleaseInfo, TableDiff
 
 # Past this many rows, a list of keys is cut and the count says the rest.
 MAX_LISTED = 50

@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.checksums import CHECKSUMS
-from flows.package import content_hash
-from flows.render import parquet_rows
-from flows.versioning import version_key
+from flows.steps.render import parquet_rows
+from flows.steps.versioning import version_key
+from flows.writers.checksums import CHECKSUMS
+from flows.writers.release_files import content_hash
 
 RELEASES = "releases.json"
 CHANGES = "CHANGES.md"

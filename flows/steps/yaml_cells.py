@@ -1,7 +1,7 @@
 """Read a raw YAML file, a list of flat mappings, as cells: one per field of each record.
 
 A cell is what the curator wrote for one field (its text, how it was written, its line);
-`flows/ingest.py` types the cells column by column.
+`flows/steps/ingest.py` types the cells column by column.
 
 Two readers give the same cells. Records written in the plain subset that `raw/` uses
 (`- key: value` and `  key: value` lines, with plain, quoted or `[a, b]` values, one line
@@ -16,7 +16,7 @@ device or a huge file is refused, never read), and libyaml composes a tree only 
 without anchors, aliases or values nested more than `MAX_DEPTH` deep: its composer is
 recursive (a value nested tens of thousands deep crashes the process) and aliases let a
 few kilobytes stand for a tree too big to walk. Its event parser, which is neither, checks
-the text first. `flows/fingerprint.py` hashes the raw files through the same reader.
+the text first. `flows/steps/fingerprint.py` hashes the raw files through the same reader.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from flows.problems import Problem
+from flows.steps.problems import Problem
 
 # libyaml's composer is about ten times faster than PyYAML's and keeps the same line marks.
 # No implicit tags are resolved: every value is typed in ingest, from its text.

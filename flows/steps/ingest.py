@@ -2,7 +2,7 @@
 
 Values are read as text and typed here, column by column, not by the YAML parser, so that
 `1993-12` stays a month, `200.5` is caught as not a whole number, and every problem can
-name its line. `flows/yaml_cells.py` reads the files.
+name its line. `flows/steps/yaml_cells.py` reads the files.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from flows.problems import Problem
-from flows.yaml_cells import (
+from flows.steps.problems import Problem
+from flows.steps.yaml_cells import (
     BAD_LIST,
     CELL_SCHEMA,
     LIST,

@@ -3,8 +3,8 @@ publish.
 
 `run` composes the steps it is given. The plain `release` gives it the step functions
 themselves (the benchmark's floor, the tests that run a release hundreds of times,
-`verify`); the Prefect flow in `flows/release.py` gives it the same functions wrapped as
-tasks, which add retries and a record of each step.
+`verify`); the Prefect flow in `flows/orchestration/release.py` gives it the same
+functions wrapped as tasks, which add retries and a record of each step.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from typing import Any
 
 import pandas as pd
 
-from flows.build import build
-from flows.fingerprint import input_hash
-from flows.ingest import RawRecords, ingest
-from flows.problems import InvalidRawData, Problem
-from flows.publish import Outcome, publish
-from flows.render import render_tables
-from flows.validate import require_valid, validate
-from flows.versioning import Bump
+from flows.steps.build import build
+from flows.steps.fingerprint import input_hash
+from flows.steps.ingest import RawRecords, ingest
+from flows.steps.problems import InvalidRawData, Problem
+from flows.steps.publish import Outcome, publish
+from flows.steps.render import render_tables
+from flows.steps.validate import require_valid, validate
+from flows.steps.versioning import Bump
 
 
 @dataclass(frozen=True)

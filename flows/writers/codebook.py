@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flows.datapackage import constraints, field_type
-from flows.render import first_values, parquet_rows
-from schemas import TABLES, package
+from flows.steps.render import first_values, parquet_rows
+from flows.writers.datapackage import constraints, field_type
+from schemas import TABLES, metadata
 from schemas.spec import Table
 
 ENCODING = """\
@@ -103,11 +103,11 @@ def _table_section(table: Table, rows: int, examples: dict[str, str]) -> list[st
 def codebook(files: dict[str, bytes]) -> bytes:
     """The codebook of a release whose tables are in `files` (`<table>.csv` bytes)."""
     lines = [
-        f"# Codebook: {package.TITLE}",
+        f"# Codebook: {metadata.TITLE}",
         "",
-        package.DESCRIPTION,
+        metadata.DESCRIPTION,
         "",
-        f"Data licence: {package.DATA_LICENSE['title']} ({package.DATA_LICENSE['name']}). "
+        f"Data licence: {metadata.DATA_LICENSE['title']} ({metadata.DATA_LICENSE['name']}). "
         "The release's `datapackage.json` describes the same tables in the Frictionless Data "
         "Package format; `CHANGES.md` says what changed against the previous release.",
         "",

@@ -16,7 +16,7 @@ from typing import Literal
 
 import pyarrow.parquet as pq
 
-from flows.render import csv_text
+from flows.steps.render import csv_text
 from schemas import TABLES
 
 Bump = Literal["major", "minor", "patch"]

@@ -18,8 +18,8 @@ import pyarrow
 
 import flows
 import schemas
-from flows.ingest import DATASET_FILE
-from flows.yaml_cells import read_raw_file
+from flows.steps.ingest import DATASET_FILE
+from flows.steps.yaml_cells import read_raw_file
 
 REFUSED = b"\xff refused: "  # begins every marker; no UTF-8 text begins with 0xff
 
@@ -36,7 +36,7 @@ def input_hash(raw_dir: Path) -> str:
         digest.update(f"{name}\n".encode())
         digest.update(REFUSED + refused.encode() if data is None else data)
     for root in (Path(str(m.__file__)).parent for m in (flows, schemas)):
-        for path in sorted(root.glob("*.py")):
+        for path in sorted(root.rglob("*.py")):
             digest.update(f"{path.relative_to(root)}\n".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

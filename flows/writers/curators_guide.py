@@ -4,7 +4,7 @@ Each raw table's section holds a generated block between `<!-- fields:NAME -->` 
 `<!-- /fields:NAME -->`: its raw fields, whether each is required, what it holds and what
 it may hold. The prose around the blocks is the curators' own. A raw table with no block
 gets a new section at the end. `tests/test_curators_guide.py` fails while the guide and
-the schemas disagree; `python -m flows.curators_guide` writes the guide anew.
+the schemas disagree; `python -m flows.writers.curators_guide` writes the guide anew.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import re
 import sys
 from pathlib import Path
 
-from flows.codebook import allowed_values
-from flows.datapackage import constraints
+from flows.writers.codebook import allowed_values
+from flows.writers.datapackage import constraints
 from schemas import RAW_TABLES
 from schemas.spec import RawField, Table
 
-GUIDE = Path(__file__).resolve().parent.parent / "raw" / "README.md"
+GUIDE = Path(__file__).resolve().parents[2] / "raw" / "README.md"
 _KINDS = {
     "text": "text",
     "integer": "whole number",

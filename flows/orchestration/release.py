@@ -1,4 +1,4 @@
-"""The Prefect flow `release`: the chain of steps of `flows/pipeline.py`, run as tasks.
+"""The Prefect flow `release`: the chain of steps of `pipeline.py`, run as tasks.
 
 Tasks are thin wrappers around the plain functions in the modules named after each step;
 they add orchestration, retries and the run's artifacts.
@@ -18,14 +18,14 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.states import Failed, State
 from prefect.tasks import Task
 
-from flows.build import build
-from flows.ingest import RawRecords, ingest
-from flows.pipeline import Steps, run
-from flows.problems import Problem, counted, report
-from flows.publish import Outcome, publish
-from flows.render import render_tables
-from flows.validate import validate
-from flows.versioning import Bump
+from flows.orchestration.pipeline import Steps, run
+from flows.steps.build import build
+from flows.steps.ingest import RawRecords, ingest
+from flows.steps.problems import Problem, counted, report
+from flows.steps.publish import Outcome, publish
+from flows.steps.render import render_tables
+from flows.steps.validate import validate
+from flows.steps.versioning import Bump
 
 
 def _transient(task: Task, run: TaskRun, state: State) -> bool:

@@ -11,7 +11,7 @@ from functools import reduce
 
 import pandas as pd
 
-from flows.ingest import RawRecords
+from flows.steps.ingest import RawRecords
 from schemas import DERIVED_TABLES, RAW_TABLES, TABLES
 from schemas.ids import split_ids
 from schemas.vocabulary import FIRST_YEAR

@@ -34,11 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.changelog import changelog
-from flows.checksums import CHECKSUMS
-from flows.package import assemble, content_files, content_hash
-from flows.readme import with_tables
-from flows.release_index import (
+from flows.steps.release_index import (
     CHANGES,
     LATEST,
     RELEASES,
@@ -47,13 +43,17 @@ from flows.release_index import (
     index_text,
     reconciled,
 )
-from flows.versioning import Bump, version_key
+from flows.steps.versioning import Bump, version_key
+from flows.writers.changelog import changelog
+from flows.writers.checksums import CHECKSUMS
+from flows.writers.readme import with_tables
+from flows.writers.release_files import assemble, content_files, content_hash
 
 CHANGELOG = "CHANGELOG.md"
 CITATION = "CITATION.cff"
 README = "README.md"
 STAGING_PREFIX = ".staging-"
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 class PublishLocked(Exception):

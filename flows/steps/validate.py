@@ -10,10 +10,10 @@ import re
 import unicodedata
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
 
-from flows.ingest import RawRecords
-from flows.problems import InvalidRawData, Problem
+from flows.steps.ingest import RawRecords
+from flows.steps.problems import InvalidRawData, Problem
 from schemas import RAW_TABLES, TABLES, cross_table
 from schemas.fields import NO_FORMULA, printable
 
@@ -50,7 +50,7 @@ def _schema_problems(records: RawRecords, name: str) -> list[Problem]:
     frame = records.tables[name]
     try:
         table.model.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as errors:
+    except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         problems = []
         for case in cases.itertuples(index=False):

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 
-from flows.changelog import changes
-from flows.checksums import CHECKSUMS, checksums, sha256
-from flows.citation import citation
-from flows.codebook import codebook
-from flows.datapackage import datapackage
-from flows.page import render_page
-from flows.versioning import Bump, ReleaseInfo, bump_for, diff_release, next_version
+from flows.steps.versioning import Bump, ReleaseInfo, bump_for, diff_release, next_version
+from flows.writers.changelog import changes
+from flows.writers.checksums import CHECKSUMS, checksums, sha256
+from flows.writers.citation import citation
+from flows.writers.codebook import codebook
+from flows.writers.datapackage import datapackage
+from flows.writers.page import render_page
 
 # Stands in for the version and date when hashing what a release says.
 _NEUTRAL = ReleaseInfo(version="0.0.0", date="0000-00-00", previous=None, bump=None)

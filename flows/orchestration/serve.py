@@ -53,7 +53,7 @@ def serve(raw_dir: Path, output_dir: Path, cron: str = DEFAULT_CRON) -> None:
 
     from prefect.settings import PREFECT_API_URL
 
-    from flows.release import release_flow
+    from flows.orchestration.release import release_flow
 
     api = PREFECT_API_URL.value()
     print(

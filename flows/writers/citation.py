@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from flows.versioning import ReleaseInfo
-from schemas import package
+from flows.steps.versioning import ReleaseInfo
+from schemas import metadata
 
 
 def citation(info: ReleaseInfo) -> bytes:
-    keywords = "".join(f'  - "{k}"\n' for k in package.KEYWORDS)
+    keywords = "".join(f'  - "{k}"\n' for k in metadata.KEYWORDS)
     return (
         "cff-version: 1.2.0\n"
         'message: "If you use this dataset, please cite it as below."\n'
         "type: dataset\n"
-        f'title: "{package.TITLE}"\n'
+        f'title: "{metadata.TITLE}"\n'
         "authors:\n"
-        f'  - name: "{package.AUTHOR}"\n'
+        f'  - name: "{metadata.AUTHOR}"\n'
         f'version: "{info.version}"\n'
         f'date-released: "{info.date}"\n'
-        f'license: "{package.DATA_LICENSE["name"]}"\n'
-        f'abstract: "{package.DESCRIPTION}"\n'
+        f'license: "{metadata.DATA_LICENSE["name"]}"\n'
+        f'abstract: "{metadata.DESCRIPTION}"\n'
         "keywords:\n"
         f"{keywords}"
     ).encode()

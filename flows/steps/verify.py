@@ -12,16 +12,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
 
-from flows.build import build
-from flows.checksums import CHECKSUMS, parse_checksums, sha256
-from flows.package import assemble, content_files
-from flows.pipeline import validated
-from flows.publish import read_release
-from flows.release_index import LATEST, RELEASES, BrokenOutput, read_index, release_versions
-from flows.render import csv_text, render_tables
-from flows.validate import explain
+from flows.orchestration.pipeline import validated
+from flows.steps.build import build
+from flows.steps.publish import read_release
+from flows.steps.release_index import LATEST, RELEASES, BrokenOutput, read_index, release_versions
+from flows.steps.render import csv_text, render_tables
+from flows.steps.validate import explain
+from flows.writers.checksums import CHECKSUMS, parse_checksums, sha256
+from flows.writers.release_files import assemble, content_files
 from schemas import TABLES
 
 
@@ -73,7 +73,7 @@ def schema_problems(folder: Path) -> list[str]:
             if list(frame.columns) != table.columns:
                 continue  # an older release's schema: its own datapackage.json checks it
             table.model.validate(frame, lazy=True)
-        except pa.errors.SchemaErrors as errors:
+        except pandera.errors.SchemaErrors as errors:
             for case in errors.failure_cases.itertuples(index=False):
                 # CSV line: the header is line 1, row 0 is line 2.
                 line = "" if pd.isna(case.index) else f":{int(case.index) + 2}"

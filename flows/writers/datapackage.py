@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import re
 
-import pandera.pandas as pa
+import pandera.pandas as pandera
 
-from flows.checksums import sha256
-from flows.render import csv_text
-from flows.versioning import ReleaseInfo
-from schemas import TABLES, package
+from flows.steps.render import csv_text
+from flows.steps.versioning import ReleaseInfo
+from flows.writers.checksums import sha256
+from schemas import TABLES, metadata
 from schemas.fields import NO_FORMULA
 from schemas.spec import Table
 
@@ -24,7 +24,7 @@ CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header"
 _TYPES = {"datetime64": "date", "Int64": "integer", "boolean": "boolean", "bool": "boolean"}
 
 
-def field_type(column: pa.Column) -> str:
+def field_type(column: pandera.Column) -> str:
     text = str(column.dtype)
     return next((t for prefix, t in _TYPES.items() if text.startswith(prefix)), "string")
 
@@ -36,7 +36,7 @@ def frictionless_pattern(pattern: str) -> str:
     return pattern.removeprefix("^").removesuffix("$")
 
 
-def constraints(column: pa.Column) -> dict:
+def constraints(column: pandera.Column) -> dict:
     found: dict = {}
     if not column.nullable:
         found["required"] = True
@@ -116,14 +116,14 @@ def datapackage(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
             }
         )
     descriptor = {
-        "name": package.NAME,
-        "title": package.TITLE,
-        "description": package.DESCRIPTION,
+        "name": metadata.NAME,
+        "title": metadata.TITLE,
+        "description": metadata.DESCRIPTION,
         "version": info.version,
         "created": f"{info.date}T00:00:00Z",
-        "licenses": [package.DATA_LICENSE],
-        "contributors": [{"title": package.AUTHOR, "role": "author"}],
-        "keywords": list(package.KEYWORDS),
+        "licenses": [metadata.DATA_LICENSE],
+        "contributors": [{"title": metadata.AUTHOR, "role": "author"}],
+        "keywords": list(metadata.KEYWORDS),
         "sources": _sources(files),
         "resources": resources,
     }

@@ -18,10 +18,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows.checksums import CHECKSUMS, sha256
-from flows.render import csv_text, parquet_rows
-from flows.versioning import ReleaseInfo
-from schemas import TABLES, package
+from flows.steps.render import csv_text, parquet_rows
+from flows.steps.versioning import ReleaseInfo
+from flows.writers.checksums import CHECKSUMS, sha256
+from schemas import TABLES, metadata
 from schemas.spec import Table
 from schemas.vocabulary import FIRST_YEAR
 
@@ -439,10 +439,10 @@ def table_section(name: str, table: Table, files: dict[str, bytes]) -> str:
 
 def about(files: dict[str, bytes], info: ReleaseInfo) -> str:
     """What the dataset is, which release this is, its licence and how to cite it."""
-    licence = package.DATA_LICENSE
+    licence = metadata.DATA_LICENSE
     previous = f"v{info.previous} ({info.bump} update)" if info.previous else "none: first release"
     citation = (
-        f"{esc(package.AUTHOR)} ({esc(info.date[:4])}). <i>{esc(package.TITLE)}</i> (Version "
+        f"{esc(metadata.AUTHOR)} ({esc(info.date[:4])}). <i>{esc(metadata.TITLE)}</i> (Version "
         f"{esc(info.version)}) [Data set]. Released {esc(info.date)}. {esc(licence['name'])}."
     )
     documents = "".join(
@@ -451,7 +451,7 @@ def about(files: dict[str, bytes], info: ReleaseInfo) -> str:
     )
     documents += f'<li><a href="{CHECKSUMS}">{CHECKSUMS}</a>: SHA-256 of every file</li>'
     return (
-        f"<p>{esc(package.DESCRIPTION)}</p><dl class='facts'>"
+        f"<p>{esc(metadata.DESCRIPTION)}</p><dl class='facts'>"
         f"<dt>Version</dt><dd>{esc(info.version)}</dd><dt>Released</dt><dd>{esc(info.date)}</dd>"
         f"<dt>Previous release</dt><dd>{esc(previous)}</dd><dt>Licence</dt><dd>"
         f'<a href="{esc(licence["path"])}">{esc(licence["title"])}</a> '
@@ -479,8 +479,8 @@ def render_page(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">"
-        f"<title>{esc(package.TITLE)}, v{esc(info.version)}</title><style>{STYLE}</style>"
-        f"</head><body><header><h1>{esc(package.TITLE)}</h1><p>Release v{esc(info.version)} "
+        f"<title>{esc(metadata.TITLE)}, v{esc(info.version)}</title><style>{STYLE}</style>"
+        f"</head><body><header><h1>{esc(metadata.TITLE)}</h1><p>Release v{esc(info.version)} "
         f"of {esc(info.date)}</p><nav><ul>{contents}</ul></nav></header><main>"
         f"{about(files, info)}"
         + "".join(f'<h2 id="{i}">{t}</h2>{body}' for i, t, body in sections)

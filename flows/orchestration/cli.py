@@ -11,11 +11,11 @@ import gc
 import sys
 from pathlib import Path
 
-from flows.ingest import ingest
-from flows.problems import counted, report
-from flows.publish import Outcome, PublishLocked, Unfinished, locked, recover, up_to_date
-from flows.release_index import LATEST, BrokenOutput
-from flows.validate import validate
+from flows.steps.ingest import ingest
+from flows.steps.problems import counted, report
+from flows.steps.publish import Outcome, PublishLocked, Unfinished, locked, recover, up_to_date
+from flows.steps.release_index import LATEST, BrokenOutput
+from flows.steps.validate import validate
 
 
 def check(raw_dir: Path) -> int:
@@ -30,7 +30,7 @@ def check(raw_dir: Path) -> int:
 
 
 def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) -> int:
-    from flows.fingerprint import input_hash
+    from flows.steps.fingerprint import input_hash
 
     # Finish first what a killed run committed, so that "no change" is never said of an
     # output folder whose latest/ or index lags behind its newest release.
@@ -45,7 +45,7 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
             f"nothing published. Latest release: {output_dir / LATEST}"
         )
         return 0
-    from flows import prefect_settings
+    from flows.orchestration import prefect_settings
 
     prefect_settings.apply(verbose)
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
@@ -53,8 +53,8 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
     # Importing Prefect and pandas leaves about 175,000 objects that live until exit. Keep
     # them (and, after the run, the run's own) out of the garbage collector's full passes:
     # the interpreter's final collections over them alone cost about 0.4 s at exit.
-    from flows.prefect_server import ServerDidNotStart, prefect_api
-    from flows.release import release_flow
+    from flows.orchestration.prefect_server import ServerDidNotStart, prefect_api
+    from flows.orchestration.release import release_flow
 
     gc.freeze()
     # The temporary server (when no PREFECT_API_URL is set) is this process's own: it dies
@@ -96,7 +96,7 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
 
 
 def verify(output_dir: Path, version: str | None, raw_dir: Path | None) -> int:
-    from flows.verify import verify as verify_release
+    from flows.steps.verify import verify as verify_release
 
     problems = verify_release(output_dir, version, raw_dir)
     name = f"v{version.removeprefix('v')}" if version else LATEST
@@ -111,11 +111,11 @@ def verify(output_dir: Path, version: str | None, raw_dir: Path | None) -> int:
 
 
 def serve(raw_dir: Path, output_dir: Path, cron: str | None, verbose: bool) -> int:
-    from flows import prefect_settings
+    from flows.orchestration import prefect_settings
 
     prefect_settings.apply(verbose)
-    from flows.serve import DEFAULT_CRON
-    from flows.serve import serve as serve_release
+    from flows.orchestration.serve import DEFAULT_CRON
+    from flows.orchestration.serve import serve as serve_release
 
     serve_release(raw_dir, output_dir, cron or DEFAULT_CRON)
     return 0
