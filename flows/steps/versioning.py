@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pyarrow.parquet as pq
 
 from flows.steps.render import csv_text
@@ -101,14 +102,14 @@ def diff_table(name: str, old: dict[str, bytes], new: dict[str, bytes]) -> Table
     diff.added_rows = sorted(_row_id(i) for i in after_rows.index.difference(before_rows.index))
     diff.removed_rows = sorted(_row_id(i) for i in before_rows.index.difference(after_rows.index))
     shared = [c for c in after.columns if c in before.columns]
-    both = after_rows.index.intersection(before_rows.index)
-    for index in both.sort_values():
-        old_row, new_row = before_rows.loc[index], after_rows.loc[index]
-        for column in shared:
-            if old_row[column] != new_row[column]:
-                diff.changed_values.append(
-                    (_row_id(index), column, old_row[column], new_row[column])
-                )
+    both = after_rows.index.intersection(before_rows.index).sort_values()
+    # Whole columns at once, then only the cells that differ, row by row in key order.
+    old_cells = before_rows.loc[both, shared].to_numpy(dtype=object)
+    new_cells = after_rows.loc[both, shared].to_numpy(dtype=object)
+    for row, column in np.argwhere(old_cells != new_cells):
+        diff.changed_values.append(
+            (_row_id(both[row]), shared[column], old_cells[row, column], new_cells[row, column])
+        )
     return diff
 
 
