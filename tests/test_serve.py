@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
@@ -30,7 +26,8 @@ from uuid import UUID
 import pytest
 import yaml
 
-from flows.serve import DEFAULT_CRON, DEPLOYMENT, FULL_NAME
+from flows.orchestration.serve import DEFAULT_CRON, DEPLOYMENT, FULL_NAME
+from tests.prefect_processes import Server, isolated_env, local_prefect_server, start, stop, tail
 
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "raw"
@@ -38,47 +35,6 @@ RAW = REPO / "raw"
 SERVER_STARTUP = 300  # s; a Prefect server takes ~20 s to start on 2 idle cores
 DEPLOYMENT_WAIT = 240  # s; `csto-data serve` imports Prefect, pandas and pandera first
 RUN_WAIT = 600  # s; each served run starts a fresh Python process
-STOP_WAIT = 30  # s between SIGTERM and SIGKILL
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def isolated_env(**settings: str) -> dict[str, str]:
-    """This process's environment without any PREFECT_* setting, plus `settings`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_SERVER_ANALYTICS_ENABLED="false", **settings)
-    return env
-
-
-def start(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """Start `command` in its own process group (so that its children can be stopped too)."""
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM the process group, SIGKILL it after `STOP_WAIT` s, then reap the leader."""
-
-    def signal_group(sig: int) -> None:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-
-    signal_group(signal.SIGTERM)
-    with suppress(subprocess.TimeoutExpired):
-        process.wait(STOP_WAIT)
-    signal_group(signal.SIGKILL)  # the leader's children too, should any outlive it
-    process.wait(STOP_WAIT)
-
-
-def tail(log: Path, lines: int = 60) -> str:
-    text = log.read_text(errors="replace") if log.exists() else ""
-    return f"\n--- last lines of {log.name} ---\n" + "\n".join(text.splitlines()[-lines:])
 
 
 @contextmanager
@@ -89,28 +45,6 @@ def prefect_client(api: str) -> Iterator:
 
     with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
         yield client
-
-
-def wait_until_healthy(api: str, process: subprocess.Popen, log: Path) -> None:
-    """Poll `/health` until the server answers `true`, or fail showing its log."""
-    deadline = time.monotonic() + SERVER_STARTUP
-    while True:
-        assert process.poll() is None, f"server exited ({process.returncode})" + tail(log)
-        try:
-            with urllib.request.urlopen(f"{api}/health", timeout=5) as response:
-                if response.status == 200 and json.load(response) is True:
-                    return
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, f"not healthy in {SERVER_STARTUP} s" + tail(log)
-        time.sleep(1)
-
-
-@dataclass
-class Server:
-    api: str
-    process: subprocess.Popen
-    log: Path
 
 
 @dataclass
@@ -128,17 +62,8 @@ class Served:
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`prefect server start` on a free port of 127.0.0.1 with a fresh PREFECT_HOME."""
     home = tmp_path_factory.mktemp("prefect-server-home")
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    log = home.parent / f"{home.name}.log"
-    command = [sys.executable, "-m", "prefect", "server", "start", "--no-ui"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    process = start(command, home, isolated_env(PREFECT_HOME=str(home)), log)
-    try:
-        wait_until_healthy(api, process, log)
-        yield Server(api, process, log)
-    finally:
-        stop(process)
+    with local_prefect_server(home, home.parent / f"{home.name}.log", SERVER_STARTUP) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +77,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, prefect_server: Server) -> 
         PREFECT_HOME=str(folder.parent / f"{folder.name}-prefect-home"),
         PREFECT_RUNNER_POLL_FREQUENCY="2",  # pick triggered runs up quickly
     )
-    command = [sys.executable, "-m", "flows.cli", "serve"]
+    command = [sys.executable, "-m", "flows.orchestration.cli", "serve"]
     process = start(command, folder, env, log)
     try:
         yield Served(folder, prefect_server, process, log)
@@ -330,7 +255,7 @@ def test_prefect_yaml_deploys_the_same_deployment_to_a_process_work_pool_that_pu
     with prefect_client(api) as client:
         deployment = client.read_deployment_by_name(FULL_NAME)
         assert deployment.work_pool_name == pool
-        assert deployment.entrypoint == "flows/release.py:release_flow"
+        assert deployment.entrypoint == "flows/orchestration/release.py:release_flow"
         assert [s.schedule.cron for s in deployment.schedules] == [DEFAULT_CRON]
         assert str(project) in json.dumps(deployment.pull_steps)  # the runs' working directory
         run = client.create_flow_run_from_deployment(deployment.id)

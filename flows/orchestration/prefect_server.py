@@ -74,17 +74,23 @@ def temporary_server(log: Path, verbose: bool = False, timeout: float = 180.0) -
     Enter it in the main thread or in a thread that outlives the run (see the module's
     docstring). Setting `PREFECT_API_URL` is the caller's: see `prefect_api`.
     """
+    from prefect.logging import get_logger
     from prefect.settings import PREFECT_HOME
 
+    # The lines Prefect's own temporary server logs, shown with --verbose (and read by the
+    # benchmark's breakdown of a run).
+    logger = get_logger()
     home = Path(PREFECT_HOME.value()).expanduser()
     home.mkdir(parents=True, exist_ok=True)
     process: subprocess.Popen[bytes] | None = None
     try:
+        logger.info("Starting temporary server (log: %s)", log)
         with _start_lock(home / LOCK_NAME, timeout):
             process, api = _start(log, verbose, timeout)
         yield api
     finally:
         if process is not None:
+            logger.info("Stopping temporary server on %s", api)
             _stop(process)
 
 
