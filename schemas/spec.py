@@ -80,7 +80,9 @@ def _kind(column: Any, declared: dict) -> FieldKind:
 
 @dataclass(frozen=True)
 class Table:
-    """A published table. `position` orders the tables wherever they are listed.
+    """A published table. `position` orders the tables wherever they are listed; `notes`
+    is the codebook's prose about it beyond its description (how to read it, its
+    coverage), shown in its section.
 
     A table whose model names raw fields is read from `raw/<name>.yaml`; one without is
     derived from the others by `flows/steps/build.py`.
@@ -94,6 +96,7 @@ class Table:
     position: int
     derived_key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
+    notes: str = ""
 
     @cached_property
     def columns(self) -> list[str]:

@@ -52,6 +52,7 @@ TABLE = Table(
     model=DrillsSchema,
     primary_key=("drill_id",),
     position=65,
+    notes="Coverage: the two drills of the test; sources were thin.",
     foreign_keys=(
         ForeignKey("host_iso3", "countries", "iso3"),
         ForeignKey("source_ids", "sources", "source_id", ";"),
@@ -148,7 +149,9 @@ def test_the_data_package_codebook_citations_and_checksums_cover_it(released: Pa
     package = json.loads((released / "datapackage.json").read_text())
     [resource] = [r for r in package["resources"] if r["name"] == "drills"]
     assert {fk["fields"] for fk in resource["schema"]["foreignKeys"]} >= {"host_iso3"}
-    assert "## `drills`: Drills" in (released / "CODEBOOK.md").read_text()
+    codebook = (released / "CODEBOOK.md").read_text()
+    assert "## `drills`: Drills\n\nJoint drills, declared in one schema module.\n\n" in codebook
+    assert "Coverage: the two drills of the test; sources were thin.\n" in codebook
     citations = (released / "citations.csv").read_text()
     assert "drills,drill-one,apostrophe-2022-01-06,supports" in citations
     assert "  drills.csv\n" in (released / "SHA256SUMS").read_text()

@@ -71,6 +71,7 @@ def _table_section(table: Table, rows: int, examples: dict[str, str]) -> list[st
         "",
         table.description,
         "",
+        *([table.notes, ""] if table.notes else []),
         f"Files: `{table.name}.csv`, `{table.name}.parquet`. Rows: {rows}. "
         f"Primary key: {', '.join(f'`{k}`' for k in table.primary_key)}.",
     ]
