@@ -40,3 +40,5 @@ SOURCE_KINDS = ("official", "news", "reference", "dataset", "scholarly")
 # dataset can happen before it.
 TREATY_SIGNED = dt.date(1992, 5, 15)
 FIRST_YEAR = TREATY_SIGNED.year
+ROLES = ("secretary_general", "acting")
+TERM_ENDS = ("term_expired", "recalled", "successor_took_office")
