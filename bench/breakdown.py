@@ -28,13 +28,13 @@ def prefect_timeline(run: Run) -> dict[str, float] | None:
             continue
         h, m, s, ms, text = match.groups()
         at = (int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000 - origin) % 86400
-        if "Starting temporary server" in text:
+        if "Starting this run's own Prefect server" in text:
             marks.setdefault("server_banner", at)
         elif text.startswith("Flow run") and "Beginning flow run" in text:
             marks.setdefault("flow_begin", at)
         elif text.startswith("Flow run") and "Finished in state" in text:
             marks["flow_end"] = at
-        elif "Stopping temporary server" in text:
+        elif "Stopping this run's own Prefect server" in text:
             marks["server_stop"] = at
     need = ("server_banner", "flow_begin", "flow_end")
     return marks if all(k in marks for k in need) else None
@@ -77,7 +77,7 @@ def breakdown(bench: Bench) -> list[str]:
             (
                 "input hash, settings, flow call until the server banner",
                 marks["server_banner"] - python - imports,
-                'start → "Starting temporary server", - the two above',
+                'start → "Starting this run\'s own Prefect server", - the two above',
             ),
             (
                 "Prefect temporary server start-up, flow run creation",

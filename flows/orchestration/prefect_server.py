@@ -84,13 +84,13 @@ def temporary_server(log: Path, verbose: bool = False, timeout: float = 180.0) -
     home.mkdir(parents=True, exist_ok=True)
     process: subprocess.Popen[bytes] | None = None
     try:
-        logger.info("Starting temporary server (log: %s)", log)
+        logger.info("Starting this run's own Prefect server (log: %s)", log)
         with _start_lock(home / LOCK_NAME, timeout):
             process, api = _start(log, verbose, timeout)
         yield api
     finally:
         if process is not None:
-            logger.info("Stopping temporary server on %s", api)
+            logger.info("Stopping this run's own Prefect server on %s", api)
             _stop(process)
 
 
