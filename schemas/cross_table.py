@@ -102,3 +102,26 @@ def dates_within_lifetime(tables: Tables, as_of: dt.date) -> Iterator[Violation]
 def check(tables: Tables, as_of: dt.date) -> list[Violation]:
     """Every violation of every registered cross-table rule."""
     return [v for rule in RULES for v in rule(tables, as_of)]
+
+
+def periods_in_order(
+    frame: pd.DataFrame, table: str, noun: str, key: str, within: list[str]
+) -> Iterator[Violation]:
+    """Rows that are periods (`start_date`, `end_date`, `end_how`): each ends after it
+    starts, says how it ended exactly when it has an end, and no two of one group (the
+    rows with the same `within` values; all rows for `[]`) overlap. `key` names a row."""
+    yield from ends_before_start(frame, table)
+    for row in frame.index[frame["end_date"].notna() & frame["end_how"].isna()]:
+        yield Violation(table, row, "end_how", f"a {noun} with an end must say how it ended")
+    for row in frame.index[frame["end_date"].isna() & frame["end_how"].notna()]:
+        yield Violation(table, row, "end_how", f"says how a {noun} ended, but it has no end")
+    dated = frame[frame["start_date"].notna()].sort_values([*within, "start_date"], kind="stable")
+    groups = [group for _, group in dated.groupby(within, sort=True)] if within else [dated]
+    for group in groups:
+        previous = None
+        for row, period in group.iterrows():
+            if previous is not None and (
+                pd.isna(previous["end_date"]) or period["start_date"] < previous["end_date"]
+            ):
+                yield Violation(table, row, "start_date", f"overlaps the {noun} {previous[key]}")
+            previous = period

@@ -9,7 +9,7 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.cross_table import ends_before_start
+from schemas.cross_table import periods_in_order
 from schemas.spec import ForeignKey, Table, Tables, Violation, cross_table_rule
 
 
@@ -85,23 +85,4 @@ TABLE = Table(
 def spells_are_ordered(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
     """A spell ends after it starts, says how it ended, and no two spells of a state overlap."""
     spells = tables["members"]
-    yield from ends_before_start(spells, "members")
-    for row in spells.index[spells["end_date"].notna() & spells["end_how"].isna()]:
-        yield Violation("members", row, "end_how", "a spell with an end must say how it ended")
-    for row in spells.index[spells["end_date"].isna() & spells["end_how"].notna()]:
-        yield Violation("members", row, "end_how", "says how a spell ended, but it has no end")
-    dated = spells[spells["start_date"].notna()].sort_values(["iso3", "start_date"], kind="stable")
-    for _, state in dated.groupby("iso3", sort=True):
-        previous = None
-        for row, spell in state.iterrows():
-            if previous is not None and (
-                pd.isna(previous["end_date"]) or spell["start_date"] < previous["end_date"]
-            ):
-                yield Violation(
-                    "members",
-                    row,
-                    "start_date",
-                    f"overlaps the {previous['status']} spell of {spell['iso3']} that starts "
-                    f"{previous['start_date']:%Y-%m-%d}",
-                )
-            previous = spell
+    yield from periods_in_order(spells, "members", "spell", "spell_id", ["iso3"])

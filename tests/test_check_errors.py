@@ -111,7 +111,7 @@ CASES = [
     ("byte order mark in a value", "treaty_events.yaml", "treaty_events", EVENT, {"title": '"\\ufeffA title"'}, "title", "character U+FEFF (a format character"),
     ("control character in a note", "members.yaml", "members", SPELL, {"note": '"a\\x07b"'}, "note", "character U+0007 (a control character)"),
     ("overlapping terms of office", "secretaries_general.yaml", "secretaries_general", TERM, {}, "start", "overlaps the term bordyuzha-2003"),
-    ("term end without how", "secretaries_general.yaml", "secretaries_general", TERM, {"start": '"2030"', "end": '"2031"'}, "end_how", "must say how"),
+    ("term end without how", "secretaries_general.yaml", "secretaries_general", TERM, {"start": '"2030"', "end": '"2031"'}, "end_how", "must say how it ended"),
     ("value not allowed", "treaty_events.yaml", "treaty_events", EVENT, {"type": "party"}, "type", "not one of the allowed values"),
     ("two preferred figures", "troop_deployments.yaml", "troop_deployments", FIGURE, {"preferred": "true"}, None, "exactly one must be"),
 ]  # fmt: skip
