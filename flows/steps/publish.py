@@ -41,6 +41,7 @@ from flows.steps.release_index import (
     BrokenOutput,
     folder_of,
     index_text,
+    read_release,
     reconciled,
 )
 from flows.steps.versioning import Bump, version_key
@@ -113,11 +114,6 @@ def up_to_date(output: Path, history: list[dict], input_hash: str) -> str | None
     if input_hash == newest.get("input_hash") or rebuilt == [newest["content_hash"], input_hash]:
         return newest["version"]
     return None
-
-
-def read_release(output: Path, version: str) -> dict[str, bytes]:
-    folder = folder_of(output, version)
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 @contextmanager

@@ -50,6 +50,17 @@ def folder_of(output: Path, version: str) -> Path:
     return output / f"v{version}"
 
 
+def folder_files(folder: Path) -> dict[str, bytes]:
+    """The files of a folder (not below it) by name; none if it is not a folder."""
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def read_release(output: Path, version: str) -> dict[str, bytes]:
+    return folder_files(folder_of(output, version))
+
+
 def release_versions(output: Path) -> list[str]:
     """The versions of the release folders on disk, oldest first."""
     if not output.is_dir():
@@ -95,7 +106,7 @@ def entry_from_folder(output: Path, version: str) -> dict:
     input hash is unknown (the next run rebuilds once to learn that nothing changed).
     """
     folder = folder_of(output, version)
-    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    files = folder_files(folder)
     if CHECKSUMS not in files or CHANGES not in files:
         raise BrokenOutput(
             f"{folder}: not a whole release (no {CHECKSUMS} or {CHANGES}); move it out of "

@@ -16,8 +16,15 @@ import pandera.pandas as pandera
 
 from flows.orchestration.pipeline import validated
 from flows.steps.build import build
-from flows.steps.publish import read_release
-from flows.steps.release_index import LATEST, RELEASES, BrokenOutput, read_index, release_versions
+from flows.steps.release_index import (
+    LATEST,
+    RELEASES,
+    BrokenOutput,
+    folder_files,
+    read_index,
+    read_release,
+    release_versions,
+)
 from flows.steps.render import csv_text, render_tables
 from flows.steps.validate import explain
 from flows.writers.checksums import CHECKSUMS, parse_checksums, sha256
@@ -120,18 +127,12 @@ def index_problems(output: Path, history: list[dict]) -> list[str]:
     if on_disk:
         newest = output / f"v{on_disk[-1]}"
         latest = output / LATEST
-        if _files(latest) != _files(newest):
+        if folder_files(latest) != folder_files(newest):
             problems.append(
                 f"{latest}: not a copy of the newest release {newest.name} "
                 "(`csto-data release` brings it up to date)"
             )
     return problems
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    if not folder.is_dir():
-        return {}
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def rebuild_problems(raw_dir: Path, output: Path, history: list[dict], version: str) -> list[str]:
