@@ -14,7 +14,8 @@ class CitationsSchema(pandera.DataFrameModel):
     source_id: Series[str] = pandera.Field(description="The cited source (join to `sources`).")
     role: Series[str] = pandera.Field(
         description="`supports` (the source gives the row's value) or `contradicts` (it gives "
-        "another value; the row's `note` says which).",
+        "another value, of the whole row or of one field, such as a request's "
+        "`legal_basis_other`; the row's `note` says which).",
         isin=["supports", "contradicts"],
     )
 

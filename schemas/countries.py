@@ -6,7 +6,7 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import ForeignKey, Table
+from schemas.spec import SUPPORTING_SOURCES, Table
 
 
 class CountriesSchema(pandera.DataFrameModel):
@@ -51,5 +51,5 @@ TABLE = Table(
     model=CountriesSchema,
     primary_key=("iso3",),
     position=20,
-    foreign_keys=(ForeignKey("source_ids", "sources", "source_id", ";"),),
+    foreign_keys=(SUPPORTING_SOURCES,),
 )

@@ -15,7 +15,7 @@ import pandas as pd
 
 from schemas.ids import split_ids
 from schemas.spec import RULES, Tables, Violation, cross_table_rule
-from schemas.vocabulary import TREATY_SIGNED
+from schemas.vocabulary import PARTY_STATUSES, TREATY_SIGNED
 
 
 @cross_table_rule
@@ -125,3 +125,31 @@ def periods_in_order(
             ):
                 yield Violation(table, row, "start_date", f"overlaps the {noun} {previous[key]}")
             previous = period
+
+
+def not_parties(
+    tables: Tables, table: str, column: str, day_column: str = "date"
+) -> Iterator[Violation]:
+    """Rows naming in `column` (one ISO3 code, or several separated by `;`) a state that
+    was not a party to the treaty (a spell of a status in `PARTY_STATUSES`) on the row's
+    `day_column`: a session chaired, or a request made, by a state outside the alliance."""
+    frame = tables[table]
+    states = split_ids(frame[column]).rename("iso3").reset_index()
+    states["day"] = frame[day_column].reindex(states["index"]).to_numpy()
+    states = states[states["day"].notna()]
+    spells = tables["members"]
+    spells = spells[spells["status"].isin(PARTY_STATUSES) & spells["start_date"].notna()]
+    pairs = states.merge(spells, on="iso3", how="left")
+    ends = last_day(pairs["end_date"], pairs["end_precision"])
+    covered = (pairs["start_date"] <= pairs["day"]) & (ends.isna() | (pairs["day"] < ends))
+    party = covered.groupby([pairs["index"], pairs["iso3"]]).any()
+    for (row, iso3), is_party in party.items():
+        if not is_party:
+            day = frame.at[row, day_column]
+            yield Violation(
+                table,
+                int(row),
+                column,
+                f"{iso3} was not a party to the treaty on {day:%Y-%m-%d} (no spell in "
+                f"members with status {' or '.join(PARTY_STATUSES)} covers the day)",
+            )

@@ -89,6 +89,14 @@ def choice(
     )
 
 
+def choices(
+    description: str, values: tuple[str, ...], *, nullable: bool = False, raw_name: str
+) -> Any:
+    """A YAML list of words of the vocabulary `values`, published `;`-separated."""
+    word = "(" + "|".join(values) + ")"
+    return code(description, f"^{word}(;{word})*$", nullable=nullable, raw_name=raw_name, many=True)
+
+
 def date(description: str, *, nullable: bool = False, raw_name: str | None = None) -> Any:
     return pandera.Field(description=description, nullable=nullable, metadata=raw(raw_name))
 

@@ -10,7 +10,15 @@ from pandera.typing import Series
 from schemas import fields as f
 from schemas import vocabulary as v
 from schemas.cross_table import periods_in_order
-from schemas.spec import ForeignKey, Table, Tables, Violation, cross_table_rule
+from schemas.spec import (
+    CONTRADICTING_SOURCES,
+    SUPPORTING_SOURCES,
+    ForeignKey,
+    Table,
+    Tables,
+    Violation,
+    cross_table_rule,
+)
 
 
 class MembersSchema(pandera.DataFrameModel):
@@ -21,7 +29,9 @@ class MembersSchema(pandera.DataFrameModel):
     status: Series[str] = f.choice(
         "`member` (party to the treaty, member of the organisation), `frozen` (the state "
         "froze its participation without leaving), `suspended` (membership suspended), "
-        "`observer`.",
+        "`observer` or `partner` (the CSTO's own statuses created by the protocols of 2018, "
+        "not observer status in its Parliamentary Assembly, which is in "
+        "`assembly_observers`).",
         v.SPELL_STATUSES,
         raw_name="status",
     )
@@ -71,12 +81,18 @@ TABLE = Table(
     primary_key=("spell_id",),
     position=30,
     derived_key=("iso3", "status", "start_date"),
+    notes=(
+        "No state was found to hold the CSTO's own observer or partner status, which the "
+        "protocols signed on 8 November 2018 created; the sources read up to 2025 speak only "
+        "of candidates. Where ATOP or COW date a spell differently, the spell lists them in "
+        "`contradicting_source_ids` and its `note` gives their dates."
+    ),
     foreign_keys=(
         ForeignKey("iso3", "countries", "iso3"),
         ForeignKey("start_event_id", "treaty_events", "event_id"),
         ForeignKey("end_event_id", "treaty_events", "event_id"),
-        ForeignKey("source_ids", "sources", "source_id", ";"),
-        ForeignKey("contradicting_source_ids", "sources", "source_id", ";"),
+        SUPPORTING_SOURCES,
+        CONTRADICTING_SOURCES,
     ),
 )
 

@@ -6,7 +6,7 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import ForeignKey, Table
+from schemas.spec import SUPPORTING_SOURCES, ForeignKey, Table
 
 
 class MembershipYearsSchema(pandera.DataFrameModel):
@@ -43,6 +43,6 @@ TABLE = Table(
     foreign_keys=(
         ForeignKey("iso3", "countries", "iso3"),
         ForeignKey("spell_id", "members", "spell_id"),
-        ForeignKey("source_ids", "sources", "source_id", ";"),
+        SUPPORTING_SOURCES,
     ),
 )

@@ -5,8 +5,10 @@ TITLE = "CSTO open data: members, treaty events and troop deployments"
 DESCRIPTION = (
     "An open, sourced dataset on the Collective Security Treaty Organization (CSTO) and the "
     "1992 Collective Security Treaty it grew from: every spell of every state's participation, "
-    "the events that shaped the treaty and the organisation, and its troop deployments, with "
-    "every troop figure kept as each source reported it. Every row cites its sources; "
+    "the events that shaped the treaty and the organisation, the members' requests for help "
+    "and what came of them, its Secretaries General, the sessions of its Collective Security "
+    "Council, and its troop deployments, with every troop figure kept as each source reported "
+    "it. Every row cites its sources; "
     "countries carry ISO 3166-1, Correlates of War and Wikidata codes."
 )
 DATA_LICENSE = {

@@ -9,7 +9,7 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas.cross_table import ends_before_start
-from schemas.spec import ForeignKey, Table, Tables, Violation, cross_table_rule
+from schemas.spec import SUPPORTING_SOURCES, ForeignKey, Table, Tables, Violation, cross_table_rule
 
 
 class OperationsSchema(pandera.DataFrameModel):
@@ -41,7 +41,7 @@ TABLE = Table(
     position=50,
     foreign_keys=(
         ForeignKey("host_iso3", "countries", "iso3"),
-        ForeignKey("source_ids", "sources", "source_id", ";"),
+        SUPPORTING_SOURCES,
     ),
 )
 

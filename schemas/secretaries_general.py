@@ -10,7 +10,15 @@ from pandera.typing import Series
 from schemas import fields as f
 from schemas import vocabulary as v
 from schemas.cross_table import periods_in_order
-from schemas.spec import ForeignKey, Table, Tables, Violation, cross_table_rule
+from schemas.spec import (
+    CONTRADICTING_SOURCES,
+    SUPPORTING_SOURCES,
+    ForeignKey,
+    Table,
+    Tables,
+    Violation,
+    cross_table_rule,
+)
 
 
 class SecretariesGeneralSchema(pandera.DataFrameModel):
@@ -79,8 +87,8 @@ TABLE = Table(
     ),
     foreign_keys=(
         ForeignKey("iso3", "countries", "iso3"),
-        ForeignKey("source_ids", "sources", "source_id", ";"),
-        ForeignKey("contradicting_source_ids", "sources", "source_id", ";"),
+        SUPPORTING_SOURCES,
+        CONTRADICTING_SOURCES,
     ),
 )
 

@@ -65,6 +65,12 @@ class ForeignKey:
     list_separator: str | None = None
 
 
+# The references of the columns that every sourced table has: the sources supporting a row,
+# and those that give another value.
+SUPPORTING_SOURCES = ForeignKey("source_ids", "sources", "source_id", ";")
+CONTRADICTING_SOURCES = ForeignKey("contradicting_source_ids", "sources", "source_id", ";")
+
+
 def _kind(column: Any, declared: dict) -> FieldKind:
     if declared.get("list"):
         return "id_list"
@@ -119,6 +125,16 @@ class Table:
                     )
                 )
         return tuple(found)
+
+    @cached_property
+    def computed_columns(self) -> tuple[str, ...]:
+        """Columns of a raw table that `flows/steps/build.py` fills from whole tables: not
+        typed in, and not the key made from `derived_key`. Empty until then."""
+        if not self.raw_fields:
+            return ()
+        typed = {c for raw in self.raw_fields for c in raw.columns}
+        made = {self.primary_key[0]} if self.derived_key else set()
+        return tuple(c for c in self.columns if c not in typed | made)
 
     @property
     def raw_file(self) -> str | None:

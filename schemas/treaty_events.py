@@ -6,7 +6,7 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import ForeignKey, Table
+from schemas.spec import CONTRADICTING_SOURCES, SUPPORTING_SOURCES, ForeignKey, Table
 
 
 class TreatyEventsSchema(pandera.DataFrameModel):
@@ -50,7 +50,7 @@ TABLE = Table(
     foreign_keys=(
         ForeignKey("states", "countries", "iso3", ";"),
         ForeignKey("operation_id", "operations", "operation_id"),
-        ForeignKey("source_ids", "sources", "source_id", ";"),
-        ForeignKey("contradicting_source_ids", "sources", "source_id", ";"),
+        SUPPORTING_SOURCES,
+        CONTRADICTING_SOURCES,
     ),
 )

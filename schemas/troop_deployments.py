@@ -10,7 +10,7 @@ from pandera.typing import Series
 from schemas import fields as f
 from schemas import vocabulary as v
 from schemas.cross_table import last_day
-from schemas.spec import ForeignKey, Table, Tables, Violation, cross_table_rule
+from schemas.spec import SUPPORTING_SOURCES, ForeignKey, Table, Tables, Violation, cross_table_rule
 
 
 class TroopDeploymentsSchema(pandera.DataFrameModel):
@@ -44,6 +44,13 @@ class TroopDeploymentsSchema(pandera.DataFrameModel):
         "that the dataset prefers; see `note` and the codebook for the rule.",
         metadata=f.raw("preferred"),
     )
+    contributors_add_up: Series[pd.BooleanDtype] = pandera.Field(
+        description="On the preferred figures of an operation: `true` if its preferred "
+        "contributor figures add up to its preferred total, `false` if they do not (then "
+        "their sum is not the size of the force: see the codebook). Computed, not curated; "
+        "empty on the other figures, or where the operation has no preferred total.",
+        nullable=True,
+    )
     source_ids: Series[str] = f.source_ids("source", many=False)
     note: Series[str] = f.note()
 
@@ -63,7 +70,7 @@ TABLE = Table(
     foreign_keys=(
         ForeignKey("operation_id", "operations", "operation_id"),
         ForeignKey("contributor_iso3", "countries", "iso3"),
-        ForeignKey("source_ids", "sources", "source_id", ";"),
+        SUPPORTING_SOURCES,
     ),
 )
 

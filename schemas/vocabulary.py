@@ -9,7 +9,10 @@ SLUG_LIST = r"^[a-z0-9]+(-[a-z0-9]+)*(;[a-z0-9]+(-[a-z0-9]+)*)*$"
 HTTP_URL = r"^https?://[^\s]+$"
 
 DATE_PRECISIONS = ("day", "month", "year")
-SPELL_STATUSES = ("member", "frozen", "suspended", "observer")
+SPELL_STATUSES = ("member", "frozen", "suspended", "observer", "partner")
+# The statuses under which a state is still a party to the treaty: it may chair the
+# Council, ask for help, attend or stay away.
+PARTY_STATUSES = ("member", "frozen")
 YEAR_STATUSES = (*SPELL_STATUSES, "not_member")
 SPELL_STARTS = ("signature", "accession", "ratification", "rejoining", "status_change")
 SPELL_ENDS = ("non_renewal", "withdrawal", "suspension", "status_change")
@@ -27,6 +30,7 @@ EVENT_TYPES = (
     "decision",
     "agreement",
     "status_change",
+    "non_participation",
     "request",
     "arrival",
     "full_deployment",
@@ -42,3 +46,18 @@ TREATY_SIGNED = dt.date(1992, 5, 15)
 FIRST_YEAR = TREATY_SIGNED.year
 ROLES = ("secretary_general", "acting")
 TERM_ENDS = ("term_expired", "recalled", "successor_took_office")
+ASSEMBLY_STATUS_ENDS = ("chamber_ceased", "status_withdrawn")
+REQUESTS = ("troops", "consultations", "military_aid", "political_support", "assessment")
+LEGAL_BASES = ("article_2", "article_4", "none_named")
+RESPONSES = (
+    "deployment",
+    "assessment_mission",
+    "monitoring_mission",
+    "consultations",
+    "statement",
+    "military_aid",
+    "declined",
+    "no_response",
+)
+SESSION_KINDS = ("regular", "extraordinary", "informal")
+SESSION_FORMATS = ("in_person", "online")

@@ -50,6 +50,36 @@ TERM = {
     "start": '"2016-06-01"',
     "sources": f"[{SOURCE}]",
 }
+REQUEST = {
+    "id": "test-request",
+    "state": "KAZ",
+    "date": '"2022-01-05"',
+    "asked": "[troops, consultations]",
+    "basis": "article_4",
+    "addressed_to": "The heads of state",
+    "response": "statement",
+    "response_date": '"2022-01-06"',
+    "response_summary": "A statement.",
+    "sources": f"[{SOURCE}]",
+}
+SESSION = {
+    "id": "csc-test",
+    "date": '"2016-10-14"',
+    "kind": "regular",
+    "format": "in_person",
+    "place": "Yerevan",
+    "place_ru": "Ереван",
+    "host": "ARM",
+    "chair": "ARM",
+    "decisions": "Test decisions.",
+    "sources": f"[{SOURCE}]",
+}
+ASSEMBLY_OBSERVER = {
+    "state": "SRB",
+    "chamber": "A test chamber",
+    "start": '"2015"',
+    "sources": f"[{SOURCE}]",
+}
 SOURCE_RECORD = {
     "id": "test-source",
     "title": "A test source",
@@ -112,6 +142,18 @@ CASES = [
     ("control character in a note", "members.yaml", "members", SPELL, {"note": '"a\\x07b"'}, "note", "character U+0007 (a control character)"),
     ("overlapping terms of office", "secretaries_general.yaml", "secretaries_general", TERM, {}, "start", "overlaps the term bordyuzha-2003"),
     ("term end without how", "secretaries_general.yaml", "secretaries_general", TERM, {"start": '"2030"', "end": '"2031"'}, "end_how", "must say how it ended"),
+    ("response before the request", "assistance_requests.yaml", "assistance_requests", REQUEST, {"response_date": '"2021-12"'}, "response_date", "the response is dated before the request"),
+    ("deployment without its operation", "assistance_requests.yaml", "assistance_requests", REQUEST, {"response": "deployment"}, "operation", "a deployment must name its operation"),
+    ("no response with a date", "assistance_requests.yaml", "assistance_requests", REQUEST, {"response": "no_response"}, "response_date", "no_response cannot have a date"),
+    ("other reading the same as the preferred", "assistance_requests.yaml", "assistance_requests", REQUEST, {"basis_other": "article_4", "basis_other_sources": f"[{SOURCE}]"}, "basis_other", "the same as the preferred one"),
+    ("other reading without its sources", "assistance_requests.yaml", "assistance_requests", REQUEST, {"basis_other": "article_2"}, "basis_other_sources", "given together"),
+    ("request by a state outside the treaty", "assistance_requests.yaml", "assistance_requests", REQUEST, {"state": "UZB"}, "state", "UZB was not a party to the treaty on 2022-01-05"),
+    ("request for something not in the vocabulary", "assistance_requests.yaml", "assistance_requests", REQUEST, {"asked": "[troops, tanks]"}, "asked", "does not match the pattern"),
+    ("session chaired by a non-member", "council_sessions.yaml", "council_sessions", SESSION, {"chair": "GEO"}, "chair", "GEO was not a party to the treaty on 2016-10-14"),
+    ("absent state not a member", "council_sessions.yaml", "council_sessions", SESSION, {"absent": "[BLR, UZB]"}, "absent", "UZB was not a party"),
+    ("session in person without a city", "council_sessions.yaml", "council_sessions", SESSION, {"place": None}, "place", "a session in person needs it"),
+    ("online session with a host", "council_sessions.yaml", "council_sessions", SESSION, {"format": "online", "place": None, "place_ru": None}, "host", "an online session has no place or host"),
+    ("overlapping assembly statuses", "assembly_observers.yaml", "assembly_observers", ASSEMBLY_OBSERVER, {}, "start", "overlaps the status SRB:2013-01-01"),
     ("value not allowed", "treaty_events.yaml", "treaty_events", EVENT, {"type": "party"}, "type", "not one of the allowed values"),
     ("two preferred figures", "troop_deployments.yaml", "troop_deployments", FIGURE, {"preferred": "true"}, None, "exactly one must be"),
 ]  # fmt: skip

@@ -34,3 +34,10 @@ def test_every_row_of_every_table_cites_a_source() -> None:
         assert (frame["source_ids"] != "").all(), table.name
         supported = read("citations").query("table == @table.name and role == 'supports'")
         assert set(supported["record_id"]) == set(frame[table.primary_key[0]]), table.name
+
+
+def test_observers_in_the_parliamentary_assembly_are_not_members_of_the_csto() -> None:
+    assembly = set(read("assembly_observers")["iso3"])
+    assert assembly == {"AFG", "SRB"}
+    assert not assembly & set(read("members")["iso3"])
+    assert not assembly & set(read("membership_years")["iso3"])

@@ -20,6 +20,7 @@ from flows.steps.ingest import ingest
 from flows.steps.render import render_tables
 from flows.steps.versioning import ReleaseInfo
 from flows.writers.page import MAX_FIGURES, render_page
+from flows.writers.page_institution import RESPONSE_COLOURS, ROLE_COLOURS
 from flows.writers.release_files import content_files, release_files
 from schemas import TABLES
 
@@ -215,6 +216,56 @@ def test_preferred_figures_are_drawn_apart_and_qualifiers_shown(injected) -> Non
         assert f"{int(figure.troops):,}" in label, figure.figure_id
         word = qualifier_words.get(figure.qualifier, figure.qualifier.replace("exact", ""))
         assert word in label, figure.figure_id
+
+
+def marks(opened: Opened, attribute: str) -> list[str]:
+    """The values of a `data-` attribute of every mark that carries it, in page order."""
+    name = "".join(w.title() if i else w for i, w in enumerate(attribute.split("-")))
+    return opened.page.eval_on_selector_all(
+        f"[data-{attribute}]", f"marks => marks.map(m => m.dataset.{name})"
+    )
+
+
+def test_requests_timeline_has_one_dot_per_request_coloured_by_its_response(injected) -> None:
+    opened, files = injected
+    requests = rows(files, "assistance_requests")
+    assert sorted(marks(opened, "request-id")) == sorted(requests["request_id"])
+    for request in requests.itertuples():
+        dot = opened.page.locator(f'[data-request-id="{request.request_id}"] circle')
+        assert dot.get_attribute("fill") == RESPONSE_COLOURS[request.response]
+
+
+def test_secretaries_general_timeline_has_one_bar_per_term_and_acting_terms_apart(
+    injected,
+) -> None:
+    opened, files = injected
+    terms = rows(files, "secretaries_general")
+    assert sorted(marks(opened, "term-id")) == sorted(terms["term_id"])
+    for term in terms.itertuples():
+        bar = opened.page.locator(f'[data-term-id="{term.term_id}"] rect')
+        assert bar.get_attribute("fill") == ROLE_COLOURS[term.role]
+
+
+def test_sessions_are_listed_once_each_under_their_host(injected) -> None:
+    opened, files = injected
+    sessions = rows(files, "council_sessions")
+    assert sorted(marks(opened, "session-id")) == sorted(sessions["session_id"])
+    names = dict(rows(files, "countries")[["iso3", "name"]].itertuples(index=False))
+    for session in sessions.itertuples():
+        host = names.get(session.host_iso3, "Online")
+        table = opened.page.locator(f'[data-session-id="{session.session_id}"]').locator(
+            "xpath=ancestor::div[1]/preceding-sibling::h4[1]"
+        )
+        assert (table.text_content() or "").startswith(host), session.session_id
+
+
+def test_operations_whose_contributors_do_not_add_up_warn_before_the_chart(injected) -> None:
+    opened, files = injected
+    figures = rows(files, "troop_deployments")
+    wrong = figures[figures["contributors_add_up"] == "false"]["operation_id"].unique()
+    caveats = opened.page.locator("[data-caveat=sum]")
+    assert caveats.count() == len(wrong) == 1
+    assert "3,950" in (caveats.text_content() or "")
 
 
 def test_ongoing_spells_run_to_the_end_of_the_axis(injected) -> None:

@@ -1,6 +1,7 @@
 """Build: the published tables from the validated raw tables.
 
-Raw tables are sorted by their key; `membership_years` and `citations` are derived here.
+Raw tables are sorted by their key; `membership_years`, `chairmanships` and `citations` are
+derived here.
 Pure functions: the same records always give the same tables.
 """
 
@@ -14,15 +15,18 @@ import pandas as pd
 from flows.steps.ingest import RawRecords
 from schemas import DERIVED_TABLES, RAW_TABLES, TABLES
 from schemas.ids import split_ids
+from schemas.spec import SUPPORTING_SOURCES
 from schemas.vocabulary import FIRST_YEAR
 
 
 def build(records: RawRecords) -> dict[str, pd.DataFrame]:
     """Every published table, in publication order, rows sorted by primary key."""
     tables = {t.name: _sorted(records.tables[t.name], t.primary_key) for t in RAW_TABLES}
+    tables["troop_deployments"] = with_sums_checked(tables["troop_deployments"])
     tables["membership_years"] = membership_years(
         tables["members"], tables["countries"], records.as_of
     )
+    tables["chairmanships"] = chairmanships(tables["council_sessions"])
     tables["citations"] = citations(tables)
     for derived in DERIVED_TABLES:  # a failure here is a bug in this module, not in raw/
         derived.model.validate(tables[derived.name])
@@ -31,6 +35,18 @@ def build(records: RawRecords) -> dict[str, pd.DataFrame]:
 
 def _sorted(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.DataFrame:
     return frame.sort_values(list(key), kind="stable").reset_index(drop=True)
+
+
+def with_sums_checked(figures: pd.DataFrame) -> pd.DataFrame:
+    """The figures with `contributors_add_up` set on the preferred figures of every
+    operation that has a preferred total: do its preferred contributor figures sum to it?"""
+    preferred = figures["preferred"].fillna(False).astype(bool)
+    totals = figures[preferred & figures["contributor_iso3"].isna()]
+    total = totals.set_index("operation_id")["troops"]
+    parts = figures[preferred & figures["contributor_iso3"].notna()]
+    summed = parts.groupby("operation_id")["troops"].sum().reindex(total.index, fill_value=0)
+    adds_up = figures["operation_id"].map(summed == total).where(preferred)
+    return figures.assign(contributors_add_up=adds_up.astype("boolean"))
 
 
 def membership_years(
@@ -73,26 +89,43 @@ def membership_years(
     )
 
 
+def chairmanships(sessions: pd.DataFrame) -> pd.DataFrame:
+    """One row per year and state that chaired a regular session of that year, with those
+    sessions and every source they cite."""
+    chaired = sessions[(sessions["kind"] == "regular") & sessions["chair_iso3"].notna()]
+    chaired = chaired.assign(year=chaired["date"].dt.year).sort_values("session_id")
+    rows = []
+    for (year, chair), group in chaired.groupby(["year", "chair_iso3"], sort=True):
+        sources = dict.fromkeys(split_ids(group["source_ids"]))
+        rows.append((year, chair, ";".join(group["session_id"]), ";".join(sources)))
+    frame = pd.DataFrame(rows, columns=["year", "chair_iso3", "session_ids", "source_ids"])
+    types = {"year": "Int64", "chair_iso3": "str", "session_ids": "str", "source_ids": "str"}
+    return frame.astype(types)
+
+
 def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per (table, row, source) for every table that cites sources."""
-    roles = {"source_ids": "supports", "contradicting_source_ids": "contradicts"}
+    """One row per (table, row, source) for every column that refers to `sources`: the
+    row's `source_ids` support it; any other such column gives another value (the
+    contradicting sources, the sources of another reading)."""
     links = []
     for name, frame in tables.items():
         key = [frame[c].astype("str") for c in TABLES[name].primary_key]
         record_id = reduce(lambda a, b: a + ":" + b, key)
-        for column, role in roles.items():
-            if column in frame.columns:
-                sources = split_ids(frame[column])
-                links.append(
-                    pd.DataFrame(
-                        {
-                            "table": name,
-                            "record_id": record_id[sources.index],
-                            "source_id": sources,
-                            "role": role,
-                        }
-                    )
+        for fk in TABLES[name].foreign_keys:
+            if fk.reference_table != "sources":
+                continue
+            sources = split_ids(frame[fk.columns])
+            role = "supports" if fk == SUPPORTING_SOURCES else "contradicts"
+            links.append(
+                pd.DataFrame(
+                    {
+                        "table": name,
+                        "record_id": record_id[sources.index],
+                        "source_id": sources,
+                        "role": role,
+                    }
                 )
+            )
     columns = ["table", "record_id", "source_id", "role"]
     frame = pd.concat(links, ignore_index=True).drop_duplicates()
     return frame.sort_values(columns, kind="stable").reset_index(drop=True).astype("str")

@@ -142,6 +142,9 @@ def _typed_table(
         parts = [_key_text(frame[c]) for c in table.derived_key]
         key = reduce(lambda a, b: a + ":" + b, parts).astype("str")
         frame.insert(0, table.primary_key[0], key)
+    dtypes = table.model.to_schema().columns
+    for column in table.computed_columns:  # filled by build
+        frame[column] = pd.Series(pd.NA, index=frame.index, dtype=str(dtypes[column].dtype))
     return frame[table.columns], lines
 
 

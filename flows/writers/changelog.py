@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flows.steps.versioning import ReleaseInfo, TableDiff
+from schemas import TABLES
 
 # Past this many rows, a list of keys is cut and the count says the rest.
 MAX_LISTED = 50
@@ -28,7 +29,9 @@ def _cell(value: str) -> str:
 def _table_changes(diff: TableDiff) -> list[str]:
     lines = [f"### `{diff.table}`", ""]
     if diff.added_table:
-        return [*lines, "New table.", ""]
+        table = TABLES.get(diff.table)
+        about = f" {table.title}: {table.description}" if table else ""
+        return [*lines, f"New table.{about}", ""]
     if diff.removed_table:
         return [*lines, "Table removed.", ""]
     for label, columns in (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flows.steps.render import first_values, parquet_rows
 from flows.writers.datapackage import constraints, field_type
+from flows.writers.troop_sums import mismatches
 from schemas import TABLES, metadata
 from schemas.spec import Table
 
@@ -19,7 +20,8 @@ ENCODING = """\
   `1993-12-01` as the 1st of December.
 - **Ongoing.** An empty `end_date` means the spell or operation had not ended by the
   dataset's `as_of` date; it is never filled with a made-up date.
-- **Lists.** Columns ending in `_ids` and `states` hold several ids separated by `;`.
+- **Lists.** Columns ending in `_ids`, `states`, `asked`, `absent_iso3` and
+  `not_signed_iso3` hold several values separated by `;`.
   `citations` holds the same links one per row, for joins.
 - **Approximate figures.** `troop_deployments.troops` is the number as the source gave it;
   `qualifier` says how the source qualified it: `exact`, `approximate` ("about", "~"),
@@ -31,6 +33,10 @@ ENCODING = """\
   row's `note` says why. Where sources disagree on a date, the row holds the preferred date,
   `contradicting_source_ids` lists the sources that give another one, and `note` says what
   they give; in `citations` those links have `role = contradicts`.
+- **Sums of troops.** The preferred figure per contributor and the preferred total are each
+  the best figure found for themselves; they need not add up. `contributors_add_up`, on every
+  preferred figure, says whether the operation's preferred contributor figures sum to its
+  preferred total. Where it is `false`, their sum is not the size of the force (see below).
 - **Country-years.** `membership_years` gives each state's status on 31 December of each year
   (for the last year: on the `as_of` date of the curation), from 1992. A spell is in force from
   its start date up to, not including, its end date.
@@ -42,6 +48,13 @@ ENCODING = """\
   abbreviation (`stateabb`): join `membership_years` on (`cow_code`, `year`) to COW
   country-year data, or to ATOP, which identifies alliance members by COW state numbers.
   Serbia carries 345, the COW number of Yugoslavia/Serbia (see the row's note).
+- ATOP 5.1 (alliance 4220) and COW 4.1 (alliance 350) date some spells differently from
+  `members` (Belarus's entry, Uzbekistan's spells, Azerbaijan's and Georgia's). The spells
+  concerned list them in `contradicting_source_ids` (`atop-5-1-members`,
+  `cow-alliances-4-1-members`) and their `note` gives the dates those datasets code, so a join
+  to ATOP or COW shows why the days differ.
+- Observer status in the CSTO Parliamentary Assembly (held by parliaments) is not a status in
+  the CSTO: it is in `assembly_observers`, not in `members` or `membership_years`.
 - `countries.wikidata_id` is the state's Wikidata item (`Q...`).
 - Every row cites sources: `source_ids` lists them, and `citations` (`table`, `record_id`,
   `source_id`) joins any row to `sources`, where `record_id` is the row's primary key
@@ -101,6 +114,21 @@ def _table_section(table: Table, rows: int, examples: dict[str, str]) -> list[st
     return [*lines, ""]
 
 
+def sums_warning(files: dict[str, bytes]) -> list[str]:
+    """A paragraph per operation whose contributor figures do not add up to its total."""
+    lines = []
+    for wrong in mismatches(files).values():
+        lines += [
+            f"**Do not sum the contributors of `{wrong.operation_id}`.** Its preferred figures "
+            f"per contributor add up to {wrong.contributors:,} troops, against a preferred "
+            f"total of {wrong.total:,}: each is the best figure found for itself, from different "
+            "sources, dates and qualifiers (see each row's `note`). Use the total for the size "
+            "of the force.",
+            "",
+        ]
+    return lines
+
+
 def codebook(files: dict[str, bytes]) -> bytes:
     """The codebook of a release whose tables are in `files` (`<table>.csv` bytes)."""
     lines = [
@@ -118,6 +146,7 @@ def codebook(files: dict[str, bytes]) -> bytes:
         "",
         ENCODING,
     ]
+    lines += sums_warning(files)
     for name, table in TABLES.items():
         rows = parquet_rows(files[f"{name}.parquet"])
         lines += _table_section(table, rows, first_values(files[f"{name}.csv"]))

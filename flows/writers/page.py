@@ -8,7 +8,6 @@ page depends only on the release's files and info, so the same release gives the
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 from collections.abc import Callable
 from typing import Any
@@ -18,9 +17,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows.steps.render import csv_text, parquet_rows
+from flows.steps.render import parquet_rows
 from flows.steps.versioning import ReleaseInfo
+from flows.writers import page_institution
 from flows.writers.checksums import CHECKSUMS, sha256
+from flows.writers.page_parts import (
+    WIDTH,
+    country_names,
+    date_scale,
+    esc,
+    last_year,
+    shown_date,
+    svg_open,
+    table_text,
+    year_axis,
+)
+from flows.writers.troop_sums import Mismatch, mismatches
 from schemas import TABLES, metadata
 from schemas.spec import Table
 from schemas.vocabulary import FIRST_YEAR
@@ -29,7 +41,6 @@ MAX_ROWS = 25  # rows of a table shown on the page; the downloads hold every row
 # A row of `DataFrame.itertuples()`: its columns are attributes.
 Row = Any
 
-WIDTH = 960  # SVG user units; the charts scale to the page width
 PLOT, VALUE_X, SOURCE_X, ROW = (130, 470), 490, 680, 19  # columns of the deployment chart
 # Figures of a group drawn besides its preferred ones: well above the few of any group in
 # the real data, whose page draws every figure.
@@ -55,6 +66,7 @@ STATUS_COLOURS = {
     "frozen": "#56b4e9",
     "suspended": "#d55e00",
     "observer": "#009e73",
+    "partner": "#cc79a7",
 }
 QUALIFIED = {"approximate": "about {}", "at_least": "more than {}", "up_to": "up to {}"}
 DOCUMENTS = {
@@ -81,17 +93,8 @@ table{border-collapse:collapse;font-size:.8rem}th,td{padding:.25rem .5rem;text-a
 vertical-align:top;border-bottom:1px solid #eee}td{min-width:5rem;max-width:26rem}
 td.wide{min-width:16rem}
 th{position:sticky;top:0;background:#eef1f4}.muted{color:#555;font-size:.9rem}
+.caveat{background:#fff4e5;border-left:4px solid #d55e00;padding:.5rem 1rem}
 """
-
-
-def esc(value: object) -> str:
-    """Text for HTML and SVG, in element content and in quoted attributes alike."""
-    return html.escape(str(value), quote=True)
-
-
-def table_text(files: dict[str, bytes], name: str, nrows: int | None = None) -> pd.DataFrame:
-    """A table's CSV as text cells; `nrows`: only the first rows, the rest left unparsed."""
-    return csv_text(files[f"{name}.csv"], nrows)
 
 
 def row_count(files: dict[str, bytes], name: str) -> int:
@@ -120,45 +123,22 @@ def troop_range(figures: pa.Table, among: pa.ChunkedArray) -> tuple[int, int]:
     return bounds["min"].as_py(), bounds["max"].as_py()
 
 
-def shown_date(date: str, precision: str) -> str:
-    """A date as precise as it is known: `2013` for a year, `1993-12` for a month."""
-    return date[: {"year": 4, "month": 7}.get(precision, 10)]
-
-
 def size(data: bytes) -> str:
     return f"{len(data):,} bytes" + (f" ({len(data) / 1024:,.1f} KB)" if len(data) >= 1024 else "")
-
-
-def country_names(files: dict[str, bytes]) -> dict[str, str]:
-    countries = table_text(files, "countries")
-    return dict(zip(countries["iso3"], countries["name"], strict=True))
-
-
-def date_scale(start: dt.date, end: dt.date, left: float, right: float) -> Callable:
-    span = (end - start).days
-
-    def x(day: dt.date) -> float:
-        return round(left + (day - start).days / span * (right - left), 1)
-
-    return x
 
 
 def timeline(files: dict[str, bytes]) -> str:
     """Spells per state from 1992 to the end of the last year, and numbered treaty events."""
     members, names = table_text(files, "members"), country_names(files)
-    last_year = max(int(y) for y in table_text(files, "membership_years")["year"])
-    start, end = dt.date(FIRST_YEAR, 1, 1), dt.date(last_year + 1, 1, 1)
+    end_year = last_year(files)
+    start, end = dt.date(FIRST_YEAR, 1, 1), dt.date(end_year + 1, 1, 1)
     x = date_scale(start, end, 140, WIDTH - 10)
     first = members.groupby("iso3")["start_date"].min()
     states = sorted(first.index, key=lambda s: (first[s], names.get(s, s)))
     row, top = 26, 30
     axis_y = top + row * len(states)
     parts = []
-    for year in range(FIRST_YEAR, last_year + 2):
-        at = x(dt.date(year, 1, 1))
-        parts.append(f'<line x1="{at}" y1="20" x2="{at}" y2="{axis_y}" stroke="#e4e4e4"/>')
-        if year % 5 == 0 or year == FIRST_YEAR:
-            parts.append(f'<text x="{at}" y="14" text-anchor="middle">{year}</text>')
+    parts.append(year_axis(FIRST_YEAR, end_year, x, 20, axis_y))
     for i, iso3 in enumerate(states):
         y = top + i * row
         parts.append(f'<text x="130" y="{y + 17}" text-anchor="end">{esc(names[iso3])}</text>')
@@ -169,7 +149,7 @@ def timeline(files: dict[str, bytes]) -> str:
     parts.append(f'<line x1="140" y1="{axis_y}" x2="{WIDTH - 10}" y2="{axis_y}" stroke="#333"/>')
     parts.append(f'<text x="130" y="{axis_y + 18}" text-anchor="end">Events</text>')
     height = axis_y + 14 + lanes_used * 18
-    title = f"Membership of every state, {FIRST_YEAR} to {last_year}, and treaty events"
+    title = f"Membership of every state, {FIRST_YEAR} to {end_year}, and treaty events"
     svg = svg_open("timeline", height, title) + "".join(parts) + marks + "</svg>"
     legend = "".join(
         f'<li><span class="swatch" style="background:{c}"></span>{s}</li>'
@@ -229,13 +209,6 @@ def event_list(events: pd.DataFrame) -> str:
         for e in events.itertuples()
     )
     return f'<ol class="events">{items}</ol>'
-
-
-def svg_open(name: str, height: float, title: str) -> str:
-    return (
-        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{esc(name)}-t" '
-        f'font-size="13"><title id="{esc(name)}-t">{esc(title)}</title>'
-    )
 
 
 def log_scale(low: int, high: int, left: float, right: float) -> tuple[Callable, list[int]]:
@@ -375,12 +348,27 @@ def figure_mark(figure: Row, x: Callable, cy: float, publishers: dict[str, str],
     )
 
 
+def sum_caveat(mismatch: Mismatch | None) -> str:
+    """A warning where the preferred figures per contributor do not add up to the
+    preferred total (`contributors_add_up` is false)."""
+    if mismatch is None:
+        return ""
+    return (
+        f'<p class="caveat" data-caveat="sum"><b>Do not add these up.</b> The preferred '
+        f"figures per contributor sum to {mismatch.contributors:,} troops, not to the "
+        f"preferred total of {mismatch.total:,}: each is the best figure found for itself, "
+        "from different sources and dates (column <code>contributors_add_up</code> is false; "
+        "see the codebook).</p>"
+    )
+
+
 def deployments(files: dict[str, bytes]) -> str:
     """A section per operation: what it was, its figures chart and its milestones."""
     names = country_names(files)
     sources = table_text(files, "sources")
     publishers = dict(zip(sources["source_id"], sources["publisher"], strict=True))
     figures = figure_table(files)
+    wrong_sums = mismatches(files)
     out = []
     for op in table_text(files, "operations").itertuples():
         when = (
@@ -394,7 +382,8 @@ def deployments(files: dict[str, bytes]) -> str:
         own = pc.equal(figures["operation_id"], op.operation_id)
         chart = deployment_chart(op, figures, own, names, publishers) if pc.any(own).as_py() else ""
         out.append(
-            f'<h3 id="op-{esc(op.operation_id)}">{esc(op.name)}</h3><p>{facts}</p>{chart}'
+            f'<h3 id="op-{esc(op.operation_id)}">{esc(op.name)}</h3><p>{facts}</p>'
+            f"{sum_caveat(wrong_sums.get(op.operation_id))}{chart}"
             '<ul class="legend"><li><span class="swatch dot" style="background:#0072b2"></span>'
             'the figure the dataset prefers (dashed line)</li><li><span class="swatch dot">'
             "</span>another source's figure</li><li>troops on a log scale</li></ul>"
@@ -468,6 +457,9 @@ def render_page(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
     sections = (
         ("timeline", "Membership timeline", timeline(files)),
         ("deployments", "Troop deployments", deployments(files)),
+        ("requests", "Requests for assistance", page_institution.requests(files)),
+        ("secretaries", "Secretaries General", page_institution.secretaries_general(files)),
+        ("sessions", "Collective Security Council sessions", page_institution.sessions(files)),
         ("tables", "Tables", "".join(table_section(n, t, files) for n, t in TABLES.items())),
     )
     contents = "".join(

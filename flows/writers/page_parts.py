@@ -1,0 +1,68 @@
+"""What the sections of the release page share: escaping, reading a table's text, dates
+shown as precisely as they are known, and the frame of an inline SVG chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable
+
+import pandas as pd
+
+from flows.steps.render import csv_text
+
+WIDTH = 960  # SVG user units; the charts scale to the page width
+
+
+def esc(value: object) -> str:
+    """Text for HTML and SVG, in element content and in quoted attributes alike."""
+    return html.escape(str(value), quote=True)
+
+
+def table_text(files: dict[str, bytes], name: str, nrows: int | None = None) -> pd.DataFrame:
+    """A table's CSV as text cells; `nrows`: only the first rows, the rest left unparsed."""
+    return csv_text(files[f"{name}.csv"], nrows)
+
+
+def shown_date(date: str, precision: str) -> str:
+    """A date as precise as it is known: `2013` for a year, `1993-12` for a month."""
+    return date[: {"year": 4, "month": 7}.get(precision, 10)]
+
+
+def country_names(files: dict[str, bytes]) -> dict[str, str]:
+    countries = table_text(files, "countries")
+    return dict(zip(countries["iso3"], countries["name"], strict=True))
+
+
+def date_scale(start: dt.date, end: dt.date, left: float, right: float) -> Callable:
+    span = (end - start).days
+
+    def x(day: dt.date) -> float:
+        return round(left + (day - start).days / span * (right - left), 1)
+
+    return x
+
+
+def svg_open(name: str, height: float, title: str) -> str:
+    return (
+        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{esc(name)}-t" '
+        f'font-size="13"><title id="{esc(name)}-t">{esc(title)}</title>'
+    )
+
+
+def year_axis(
+    first: int, last: int, x: Callable[[dt.date], float], top: float, bottom: float
+) -> str:
+    """Faint lines at each year, labelled every fifth year and at the first."""
+    parts = []
+    for year in range(first, last + 2):
+        at = x(dt.date(year, 1, 1))
+        parts.append(f'<line x1="{at}" y1="{top}" x2="{at}" y2="{bottom}" stroke="#e4e4e4"/>')
+        if year % 5 == 0 or year == first:
+            parts.append(f'<text x="{at}" y="{top - 6}" text-anchor="middle">{year}</text>')
+    return "".join(parts)
+
+
+def last_year(files: dict[str, bytes]) -> int:
+    """The last year of the country-year panel: the year of the dataset's `as_of`."""
+    return max(int(y) for y in table_text(files, "membership_years")["year"])

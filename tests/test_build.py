@@ -1,0 +1,69 @@
+"""Build: the columns and tables derived from the curated ones, on tiny inputs."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from flows.steps.build import chairmanships, with_sums_checked
+
+
+def figures(rows: list[tuple[str, str | None, int, bool]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["operation_id", "contributor_iso3", "troops", "preferred"])
+    return frame.astype({"troops": "Int64", "preferred": "boolean"})
+
+
+def test_preferred_figures_say_whether_contributors_add_up_to_the_total() -> None:
+    built = with_sums_checked(
+        figures(
+            [
+                ("a", "RUS", 3000, True),
+                ("a", "ARM", 100, True),
+                ("a", "ARM", 70, False),
+                ("a", None, 2030, True),
+                ("b", "RUS", 50, True),
+                ("b", "KAZ", 50, True),
+                ("b", None, 100, True),
+                ("c", "RUS", 10, True),
+            ]
+        )
+    )
+    assert built["contributors_add_up"].tolist() == [
+        False,
+        False,
+        pd.NA,
+        False,
+        True,
+        True,
+        True,
+        pd.NA,
+    ]
+
+
+def sessions(rows: list[tuple[str, str, str, str | None, str]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["session_id", "date", "kind", "chair_iso3", "source_ids"])
+    return frame.assign(date=pd.to_datetime(frame["date"]))
+
+
+def test_chairmanships_come_from_the_chairs_of_regular_sessions() -> None:
+    built = chairmanships(
+        sessions(
+            [
+                ("csc-2005-06-23", "2005-06-23", "regular", "RUS", "s1;s2"),
+                ("csc-2006-06-23", "2006-06-23", "regular", "BLR", "s2"),
+                ("csc-2006-09-01", "2006-09-01", "informal", "KAZ", "s3"),
+                ("csc-2007-10-06", "2007-10-06", "regular", None, "s4"),
+                ("csc-2008-05-01", "2008-05-01", "regular", "ARM", "s5"),
+                ("csc-2008-09-05", "2008-09-05", "regular", "ARM", "s5;s6"),
+            ]
+        )
+    )
+    assert built.to_dict("records") == [
+        {"year": 2005, "chair_iso3": "RUS", "session_ids": "csc-2005-06-23", "source_ids": "s1;s2"},
+        {"year": 2006, "chair_iso3": "BLR", "session_ids": "csc-2006-06-23", "source_ids": "s2"},
+        {
+            "year": 2008,
+            "chair_iso3": "ARM",
+            "session_ids": "csc-2008-05-01;csc-2008-09-05",
+            "source_ids": "s5;s6",
+        },
+    ]
