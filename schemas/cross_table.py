@@ -128,17 +128,22 @@ def periods_in_order(
 
 
 def not_parties(
-    tables: Tables, table: str, column: str, day_column: str = "date"
+    tables: Tables,
+    table: str,
+    column: str,
+    day_column: str = "date",
+    statuses: tuple[str, ...] = PARTY_STATUSES,
 ) -> Iterator[Violation]:
     """Rows naming in `column` (one ISO3 code, or several separated by `;`) a state that
     was not a party to the treaty (a spell of a status in `PARTY_STATUSES`) on the row's
-    `day_column`: a session chaired, or a request made, by a state outside the alliance."""
+    `day_column`: a session chaired, or a request made, by a state outside the alliance.
+    `statuses`: the statuses of the spells that count."""
     frame = tables[table]
     states = split_ids(frame[column]).rename("iso3").reset_index()
     states["day"] = frame[day_column].reindex(states["index"]).to_numpy()
     states = states[states["day"].notna()]
     spells = tables["members"]
-    spells = spells[spells["status"].isin(PARTY_STATUSES) & spells["start_date"].notna()]
+    spells = spells[spells["status"].isin(statuses) & spells["start_date"].notna()]
     pairs = states.merge(spells, on="iso3", how="left")
     ends = last_day(pairs["end_date"], pairs["end_precision"])
     covered = (pairs["start_date"] <= pairs["day"]) & (ends.isna() | (pairs["day"] < ends))
@@ -151,5 +156,5 @@ def not_parties(
                 int(row),
                 column,
                 f"{iso3} was not a party to the treaty on {day:%Y-%m-%d} (no spell in "
-                f"members with status {' or '.join(PARTY_STATUSES)} covers the day)",
+                f"members with status {' or '.join(statuses)} covers the day)",
             )

@@ -55,6 +55,19 @@ def text(
     )
 
 
+def english_name() -> Any:
+    return text("Name in English, as English-language sources write it.", raw_name="name")
+
+
+def russian_name(*, nullable: bool = False) -> Any:
+    missing = "; empty where none was read" if nullable else ""
+    return text(
+        f"Name in Russian, as Russian-language sources write it{missing}.",
+        nullable=nullable,
+        raw_name="name_ru",
+    )
+
+
 def key(description: str, pattern: str = v.SLUG, *, raw_name: str | None = None) -> Any:
     return pandera.Field(
         description=description, unique=True, str_matches=pattern, metadata=raw(raw_name)

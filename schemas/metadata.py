@@ -7,8 +7,8 @@ DESCRIPTION = (
     "1992 Collective Security Treaty it grew from: every spell of every state's participation, "
     "the events that shaped the treaty and the organisation, the members' requests for help "
     "and what came of them, its Secretaries General, the sessions of its Collective Security "
-    "Council, and its troop deployments, with every troop figure kept as each source reported "
-    "it. Every row cites its sources; "
+    "Council, its exercises and collective forces, and its troop deployments, with every "
+    "figure kept as each source reported it. Every row cites its sources; "
     "countries carry ISO 3166-1, Correlates of War and Wikidata codes."
 )
 DATA_LICENSE = {

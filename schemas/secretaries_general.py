@@ -23,12 +23,8 @@ from schemas.spec import (
 
 class SecretariesGeneralSchema(pandera.DataFrameModel):
     term_id: Series[str] = f.key("Id of the term of office.", raw_name="id")
-    name: Series[str] = f.text(
-        "Name in English, as English-language sources write it.", raw_name="name"
-    )
-    name_ru: Series[str] = f.text(
-        "Name in Russian, as Russian-language sources write it.", raw_name="name_ru"
-    )
+    name: Series[str] = f.english_name()
+    name_ru: Series[str] = f.russian_name()
     iso3: Series[str] = f.code(
         "The state the holder represented (join to `countries.iso3`).", raw_name="state"
     )

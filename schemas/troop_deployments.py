@@ -8,49 +8,28 @@ import pandera.pandas as pandera
 from pandera.typing import Series
 
 from schemas import fields as f
+from schemas import figures
 from schemas import vocabulary as v
 from schemas.cross_table import last_day
 from schemas.spec import SUPPORTING_SOURCES, ForeignKey, Table, Tables, Violation, cross_table_rule
 
 
 class TroopDeploymentsSchema(pandera.DataFrameModel):
-    figure_id: Series[str] = pandera.Field(
-        description="Id of the figure: `operation:contributor (or TOTAL):source:as_of`.",
-        unique=True,
-    )
+    figure_id: Series[str] = figures.figure_id("operation:contributor (or TOTAL):source:as_of")
     operation_id: Series[str] = f.code(
         "The operation (join to `operations.operation_id`).", v.SLUG, raw_name="operation"
     )
-    contributor_iso3: Series[str] = f.code(
-        "The contributing state (join to `countries.iso3`); empty for a total of the force.",
-        nullable=True,
-        raw_name="contributor",
-    )
+    contributor_iso3: Series[str] = figures.contributor("force")
     troops: Series[pd.Int64Dtype] = pandera.Field(
         description="Number of troops as the source gave it (see `qualifier`).",
         ge=0,
         metadata=f.raw("troops"),
     )
-    qualifier: Series[str] = f.choice(
-        "How the source qualified the figure: `exact`, `approximate` (about), `at_least` "
-        "(more than), `up_to`, `planned` (announced before deployment).",
-        v.QUALIFIERS,
-        raw_name="qualifier",
-    )
-    as_of_date: Series[pd.Timestamp] = f.date("The date the figure refers to.", raw_name="as_of")
+    qualifier: Series[str] = figures.qualifier()
+    as_of_date: Series[pd.Timestamp] = figures.as_of()
     as_of_precision: Series[str] = f.precision("as_of_date")
-    preferred: Series[pd.BooleanDtype] = pandera.Field(
-        description="`true` for the one figure per operation and contributor (or total) "
-        "that the dataset prefers; see `note` and the codebook for the rule.",
-        metadata=f.raw("preferred"),
-    )
-    contributors_add_up: Series[pd.BooleanDtype] = pandera.Field(
-        description="On the preferred figures of an operation: `true` if its preferred "
-        "contributor figures add up to its preferred total, `false` if they do not (then "
-        "their sum is not the size of the force: see the codebook). Computed, not curated; "
-        "empty on the other figures, or where the operation has no preferred total.",
-        nullable=True,
-    )
+    preferred: Series[pd.BooleanDtype] = figures.preferred("operation and contributor (or total)")
+    contributors_add_up: Series[pd.BooleanDtype] = figures.contributors_add_up("operation")
     source_ids: Series[str] = f.source_ids("source", many=False)
     note: Series[str] = f.note()
 
@@ -82,17 +61,18 @@ def figures_within_operation(tables: Tables, as_of: dt.date) -> Iterator[Violati
     operations = tables["operations"].drop_duplicates("operation_id").set_index("operation_id")
     ends = last_day(operations["end_date"], operations["end_precision"])
     ends = ends.fillna(pd.Timestamp(as_of))
-    figures = tables["troop_deployments"]
-    start = figures["operation_id"].map(operations["start_date"])
-    end = figures["operation_id"].map(ends)
-    day = figures["as_of_date"]
+    rows = tables["troop_deployments"]
+    on = rows["operation_id"]
+    start = pd.Series(operations["start_date"].reindex(on).to_numpy(), index=rows.index)
+    end = pd.Series(ends.reindex(on).to_numpy(), index=rows.index)
+    day = rows["as_of_date"]
     outside = start.notna() & day.notna() & ((day < start) | (day > end))
-    for row in figures.index[outside]:
+    for row in rows.index[outside]:
         yield Violation(
             "troop_deployments",
             row,
             "as_of_date",
-            f"outside the dates of operation {figures.at[row, 'operation_id']} "
+            f"outside the dates of operation {rows.at[row, 'operation_id']} "
             f"({start[row]:%Y-%m-%d} to {end[row]:%Y-%m-%d}) "
             f"(found {day[row]:%Y-%m-%d})",
         )
@@ -101,17 +81,4 @@ def figures_within_operation(tables: Tables, as_of: dt.date) -> Iterator[Violati
 @cross_table_rule
 def one_preferred_figure(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
     """Exactly one figure per operation and contributor (or total) is marked preferred."""
-    figures = tables["troop_deployments"]
-    groups = figures.assign(who=figures["contributor_iso3"].fillna("total")).groupby(
-        ["operation_id", "who"], sort=True
-    )
-    for (operation, who), group in groups:
-        marked = int(group["preferred"].fillna(False).sum())
-        if marked != 1:
-            yield Violation(
-                "troop_deployments",
-                group.index[0],
-                "preferred",
-                f"{marked} figures for {who} in {operation} are marked preferred; "
-                "exactly one must be",
-            )
+    yield from figures.one_preferred(tables, "troop_deployments", ["operation_id"])

@@ -61,3 +61,27 @@ RESPONSES = (
 )
 SESSION_KINDS = ("regular", "extraordinary", "informal")
 SESSION_FORMATS = ("in_person", "online")
+EXERCISE_SERIES = (
+    "rubezh",
+    "interaction",
+    "indestructible-brotherhood",
+    "search",
+    "echelon",
+    "cobalt",
+    "thunder",
+    "combat-brotherhood",
+    "other",
+)
+EXERCISE_STATUSES = ("held", "cancelled", "moved")
+EXERCISE_ROLES = ("host", "participant", "observer")
+MEASURES = (
+    "personnel",
+    "equipment",
+    "vehicles",
+    "armoured_vehicles",
+    "aircraft",
+    "transport_aircraft",
+    "helicopters",
+    "drones",
+    "ships",
+)

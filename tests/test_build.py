@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from flows.steps.build import chairmanships, with_sums_checked
+from flows.steps.build import chairmanships
+from schemas.figures import with_sums_checked
 
 
 def figures(rows: list[tuple[str, str | None, int, bool]]) -> pd.DataFrame:
@@ -24,8 +25,11 @@ def test_preferred_figures_say_whether_contributors_add_up_to_the_total() -> Non
                 ("b", "KAZ", 50, True),
                 ("b", None, 100, True),
                 ("c", "RUS", 10, True),
+                ("d", None, 10, True),
             ]
-        )
+        ),
+        ["operation_id"],
+        "troops",
     )
     assert built["contributors_add_up"].tolist() == [
         False,
@@ -35,6 +39,7 @@ def test_preferred_figures_say_whether_contributors_add_up_to_the_total() -> Non
         True,
         True,
         True,
+        pd.NA,
         pd.NA,
     ]
 

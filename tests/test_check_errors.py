@@ -80,6 +80,39 @@ ASSEMBLY_OBSERVER = {
     "start": '"2015"',
     "sources": f"[{SOURCE}]",
 }
+EXERCISE = {
+    "id": "test-exercise-2016",
+    "series": "interaction",
+    "name": "Test-2016",
+    "start": '"2016-08-16"',
+    "end": '"2016-08-19"',
+    "status": "held",
+    "host": "RUS",
+    "sources": f"[{SOURCE}]",
+}
+PARTICIPANT = {
+    "exercise": "interaction-2016",
+    "state": "GEO",
+    "role": "participant",
+    "sources": f"[{SOURCE}]",
+}
+EXERCISE_FIGURE = {
+    "exercise": "interaction-2016",
+    "measure": "personnel",
+    "count": "1500",
+    "qualifier": "exact",
+    "as_of": '"2016-08-17"',
+    "preferred": "true",
+    "source": SOURCE,
+}
+FORCE_FIGURE = {
+    "force": "crrf",
+    "contributor": "KGZ",
+    "qualifier": "exact",
+    "as_of": '"2012-01-01"',
+    "preferred": "false",
+    "source": SOURCE,
+}
 SOURCE_RECORD = {
     "id": "test-source",
     "title": "A test source",
@@ -154,6 +187,14 @@ CASES = [
     ("session in person without a city", "council_sessions.yaml", "council_sessions", SESSION, {"place": None}, "place", "a session in person needs it"),
     ("online session with a host", "council_sessions.yaml", "council_sessions", SESSION, {"format": "online", "place": None, "place_ru": None}, "host", "an online session has no place or host"),
     ("overlapping assembly statuses", "assembly_observers.yaml", "assembly_observers", ASSEMBLY_OBSERVER, {}, "start", "overlaps the status SRB:2013-01-01"),
+    ("exercise ends before it starts", "exercises.yaml", "exercises", EXERCISE, {"end": '"2016-08-01"'}, "end", "ends before it starts"),
+    ("exercise under its own umbrella", "exercises.yaml", "exercises", EXERCISE, {"umbrella": "test-exercise-2016"}, "umbrella", "not its own umbrella"),
+    ("exercise of an unknown force", "exercises.yaml", "exercises", EXERCISE, {"forces": "[crrf, navy]"}, "forces", "refers to collective_forces.force_id 'navy'"),
+    ("participant that was not a member", "exercise_participants.yaml", "exercise_participants", PARTICIPANT, {}, "state", "a note must say why it took part"),
+    ("participant in an unknown exercise", "exercise_participants.yaml", "exercise_participants", PARTICIPANT, {"exercise": "no-such-exercise"}, "exercise", "refers to exercises.exercise_id"),
+    ("two preferred exercise figures", "exercise_figures.yaml", "exercise_figures", EXERCISE_FIGURE, {}, None, "exactly one must be"),
+    ("exercise figure of an unknown measure", "exercise_figures.yaml", "exercise_figures", EXERCISE_FIGURE, {"measure": "morale"}, "measure", "not one of the allowed values"),
+    ("force figure with neither troops nor units", "force_figures.yaml", "force_figures", FORCE_FIGURE, {}, "troops", "give `troops`, `units` or both"),
     ("value not allowed", "treaty_events.yaml", "treaty_events", EVENT, {"type": "party"}, "type", "not one of the allowed values"),
     ("two preferred figures", "troop_deployments.yaml", "troop_deployments", FIGURE, {"preferred": "true"}, None, "exactly one must be"),
 ]  # fmt: skip
@@ -231,3 +272,20 @@ def test_check_on_clean_records_prints_one_summary_line(
     code, out = check(raw_dir, capsys)
     assert code == 0
     assert len(out) == 1 and "all records valid" in out[0]
+
+
+def test_check_accepts_a_non_member_participant_whose_note_says_why(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    append(raw_dir, "exercise_participants.yaml", {**PARTICIPANT, "note": "Invited as a guest."})
+    code, out = check(raw_dir, capsys)
+    assert code == 0, out
+
+
+def test_check_accepts_a_participant_holding_the_csto_observer_status(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    append(raw_dir, "members.yaml", SPELL)  # GEO, observer from 2010
+    append(raw_dir, "exercise_participants.yaml", PARTICIPANT)  # GEO in 2016
+    code, out = check(raw_dir, capsys)
+    assert code == 0, out

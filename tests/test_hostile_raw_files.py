@@ -21,6 +21,7 @@ from flows.orchestration.cli import main
 from flows.steps import yaml_cells
 from flows.steps.fingerprint import input_hash
 from flows.steps.yaml_cells import MAX_DEPTH, MAX_FILE_BYTES, _check_within
+from schemas import RAW_TABLES
 
 REPO = Path(__file__).resolve().parent.parent
 SPELL = (
@@ -351,3 +352,16 @@ def test_release_reports_a_fifo_or_device_and_publishes_nothing(
     assert "Nothing was published." in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert not (output / "releases.json").exists()
+
+
+@pytest.mark.parametrize("table", [t.name for t in RAW_TABLES])
+def test_a_table_emptied_to_an_empty_list_gives_located_problems_not_a_crash(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str], table: str
+) -> None:
+    (raw_dir / f"{table}.yaml").write_text("[]\n", encoding="utf-8")
+    code, out = check(raw_dir, capsys)
+    if code == 1:  # the tables that refer to it now point at nothing
+        assert out[-1].endswith("found in raw/.")
+        assert all(line.startswith(str(raw_dir)) for line in out[:-1]), out
+    else:
+        assert code == 0 and "all records valid" in out[-1]

@@ -268,6 +268,40 @@ def test_operations_whose_contributors_do_not_add_up_warn_before_the_chart(injec
     assert "3,950" in (caveats.text_content() or "")
 
 
+def test_exercise_grid_has_one_mark_per_exercise_hollow_unless_held(injected) -> None:
+    opened, files = injected
+    exercises = rows(files, "exercises")
+    assert sorted(marks(opened, "exercise-id")) == sorted(exercises["exercise_id"])
+    for exercise in exercises.itertuples():
+        mark = opened.page.locator(f'[data-exercise-id="{exercise.exercise_id}"]')
+        hollow = "hollow" in (mark.get_attribute("class") or "")
+        assert hollow == (exercise.status != "held"), exercise.exercise_id
+
+
+def test_participation_matrix_counts_the_exercises_held_each_state_joined_each_year(
+    injected,
+) -> None:
+    opened, files = injected
+    exercises = rows(files, "exercises")
+    year = dict(zip(exercises["exercise_id"], exercises["start_date"].str[:4], strict=True))
+    held = set(exercises[exercises["status"] == "held"]["exercise_id"])
+    parts = rows(files, "exercise_participants")
+    joined = parts[parts["exercise_id"].isin(held) & (parts["role"] != "observer")]
+    expected = joined.groupby([joined["iso3"], joined["exercise_id"].map(year)]).size()
+    for (iso3, when), count in expected.items():
+        cell = opened.page.locator(f'[data-participation="{iso3}:{when}"]')
+        assert cell.text_content() == str(count), (iso3, when)
+
+
+def test_each_force_shows_its_preferred_figures_only(injected) -> None:
+    opened, files = injected
+    figures = rows(files, "force_figures")
+    shown = marks(opened, "force-figure-id")
+    assert sorted(shown) == sorted(figures[figures["preferred"] == "true"]["figure_id"])
+    for force in rows(files, "collective_forces")["force_id"]:
+        assert opened.page.locator(f"#force-{force}").count() == 1
+
+
 def test_ongoing_spells_run_to_the_end_of_the_axis(injected) -> None:
     opened, files = injected
     right = {

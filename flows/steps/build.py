@@ -14,15 +14,24 @@ import pandas as pd
 
 from flows.steps.ingest import RawRecords
 from schemas import DERIVED_TABLES, RAW_TABLES, TABLES
+from schemas.figures import with_sums_checked
 from schemas.ids import split_ids
 from schemas.spec import SUPPORTING_SOURCES
 from schemas.vocabulary import FIRST_YEAR
+
+# The tables of figures, the groups whose contributors may add up to a total, and the count.
+SUMMED = (
+    ("troop_deployments", ["operation_id"], "troops"),
+    ("exercise_figures", ["exercise_id", "measure"], "count"),
+    ("force_figures", ["force_id"], "troops"),
+)
 
 
 def build(records: RawRecords) -> dict[str, pd.DataFrame]:
     """Every published table, in publication order, rows sorted by primary key."""
     tables = {t.name: _sorted(records.tables[t.name], t.primary_key) for t in RAW_TABLES}
-    tables["troop_deployments"] = with_sums_checked(tables["troop_deployments"])
+    for name, group, count in SUMMED:
+        tables[name] = with_sums_checked(tables[name], group, count)
     tables["membership_years"] = membership_years(
         tables["members"], tables["countries"], records.as_of
     )
@@ -35,18 +44,6 @@ def build(records: RawRecords) -> dict[str, pd.DataFrame]:
 
 def _sorted(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.DataFrame:
     return frame.sort_values(list(key), kind="stable").reset_index(drop=True)
-
-
-def with_sums_checked(figures: pd.DataFrame) -> pd.DataFrame:
-    """The figures with `contributors_add_up` set on the preferred figures of every
-    operation that has a preferred total: do its preferred contributor figures sum to it?"""
-    preferred = figures["preferred"].fillna(False).astype(bool)
-    totals = figures[preferred & figures["contributor_iso3"].isna()]
-    total = totals.set_index("operation_id")["troops"]
-    parts = figures[preferred & figures["contributor_iso3"].notna()]
-    summed = parts.groupby("operation_id")["troops"].sum().reindex(total.index, fill_value=0)
-    adds_up = figures["operation_id"].map(summed == total).where(preferred)
-    return figures.assign(contributors_add_up=adds_up.astype("boolean"))
 
 
 def membership_years(

@@ -23,20 +23,24 @@ ENCODING = """\
 - **Lists.** Columns ending in `_ids`, `states`, `asked`, `absent_iso3` and
   `not_signed_iso3` hold several values separated by `;`.
   `citations` holds the same links one per row, for joins.
-- **Approximate figures.** `troop_deployments.troops` is the number as the source gave it;
+- **Approximate figures.** A figure (`troops`, `count`) is the number as the source gave it;
   `qualifier` says how the source qualified it: `exact`, `approximate` ("about", "~"),
-  `at_least` ("more than"), `up_to`, or `planned` (announced before deployment).
-- **Competing claims.** Sources disagree on troop numbers. Every figure is kept, one row per
-  source, and exactly one row per operation and contributor (or total, where
-  `contributor_iso3` is empty) has `preferred = true`, by this rule: an official figure over a
-  press estimate; deployed over planned; exact over qualified; then the most recent. Each
-  row's `note` says why. Where sources disagree on a date, the row holds the preferred date,
+  `at_least` ("more than"), `up_to`, or `planned` (announced before it happened).
+- **Competing claims.** Sources disagree on figures: troops deployed (`troop_deployments`),
+  troops and equipment in exercises (`exercise_figures`), the forces' strength and pledges
+  (`force_figures`). Every figure is kept, one row per source, and exactly one row per
+  operation, exercise and measure, or force, and per contributor (or total, where
+  `contributor_iso3` is empty) has `preferred = true`, by one rule: an official figure over a
+  press estimate; actual over planned; exact over qualified; then the most recent (for
+  exercises and forces, then the first by source id). A deployment figure's `note` says
+  why. Where sources disagree on a date, the row holds the preferred date,
   `contradicting_source_ids` lists the sources that give another one, and `note` says what
   they give; in `citations` those links have `role = contradicts`.
 - **Sums of troops.** The preferred figure per contributor and the preferred total are each
   the best figure found for themselves; they need not add up. `contributors_add_up`, on every
-  preferred figure, says whether the operation's preferred contributor figures sum to its
-  preferred total. Where it is `false`, their sum is not the size of the force (see below).
+  preferred figure, says whether the preferred contributor figures of its operation,
+  exercise and measure, or force sum to its preferred total. Where it is `false`, their sum
+  is not the size of the force (see below).
 - **Country-years.** `membership_years` gives each state's status on 31 December of each year
   (for the last year: on the `as_of` date of the curation), from 1992. A spell is in force from
   its start date up to, not including, its end date.

@@ -55,7 +55,13 @@ def constraints(column: pandera.Column) -> dict:
     return found
 
 
-def table_schema(table: Table, *, with_foreign_keys: bool) -> dict:
+# Frictionless reads Parquet through pandas, which turns the nulls of a whole-number column
+# into the float NaN: the Parquet resources count it as missing, as the file's null is.
+PARQUET_MISSING = ["", "nan"]
+
+
+def table_schema(table: Table, *, parquet: bool) -> dict:
+    """The Table Schema of a table's CSV resource (with its foreign keys) or Parquet one."""
     columns = table.model.to_schema().columns
     fields = []
     for name, column in columns.items():
@@ -65,8 +71,12 @@ def table_schema(table: Table, *, with_foreign_keys: bool) -> dict:
         if found := constraints(column):
             field["constraints"] = found
         fields.append(field)
-    schema: dict = {"fields": fields, "missingValues": [""], "primaryKey": list(table.primary_key)}
-    if with_foreign_keys:
+    schema: dict = {
+        "fields": fields,
+        "missingValues": PARQUET_MISSING if parquet else [""],
+        "primaryKey": list(table.primary_key),
+    }
+    if not parquet:
         schema["foreignKeys"] = [
             {
                 "fields": fk.columns,
@@ -99,7 +109,7 @@ def datapackage(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
                 "bytes": len(csv),
                 "hash": f"sha256:{sha256(csv)}",
                 "dialect": CSV_DIALECT,
-                "schema": table_schema(table, with_foreign_keys=True),
+                "schema": table_schema(table, parquet=False),
             }
         )
     for name, table in TABLES.items():
@@ -112,7 +122,7 @@ def datapackage(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
                 "path": f"{name}.parquet",
                 "format": "parquet",
                 "mediatype": "application/vnd.apache.parquet",
-                "schema": table_schema(table, with_foreign_keys=False),
+                "schema": table_schema(table, parquet=True),
             }
         )
     descriptor = {

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from flows.steps.render import parquet_rows
 from flows.steps.versioning import ReleaseInfo
-from flows.writers import page_institution
+from flows.writers import page_institution, page_military
 from flows.writers.checksums import CHECKSUMS, sha256
 from flows.writers.page_parts import (
     WIDTH,
@@ -27,6 +27,7 @@ from flows.writers.page_parts import (
     date_scale,
     esc,
     last_year,
+    qualified,
     shown_date,
     svg_open,
     table_text,
@@ -68,7 +69,6 @@ STATUS_COLOURS = {
     "observer": "#009e73",
     "partner": "#cc79a7",
 }
-QUALIFIED = {"approximate": "about {}", "at_least": "more than {}", "up_to": "up to {}"}
 DOCUMENTS = {
     "CODEBOOK.md": "what every column means, how values are encoded, the preference rule",
     "CHANGES.md": "what changed against the previous release",
@@ -93,6 +93,9 @@ table{border-collapse:collapse;font-size:.8rem}th,td{padding:.25rem .5rem;text-a
 vertical-align:top;border-bottom:1px solid #eee}td{min-width:5rem;max-width:26rem}
 td.wide{min-width:16rem}
 th{position:sticky;top:0;background:#eef1f4}.muted{color:#555;font-size:.9rem}
+.grid th,.grid td{text-align:center;min-width:2.2rem}.grid tbody th{text-align:left}
+.mark{display:inline-block;width:.8em;height:.8em;border-radius:50%;background:#0072b2;margin:1px}
+.mark.hollow{background:#fff;border:2px solid #d55e00;box-sizing:border-box}
 .caveat{background:#fff4e5;border-left:4px solid #d55e00;padding:.5rem 1rem}
 """
 
@@ -230,9 +233,7 @@ def log_scale(low: int, high: int, left: float, right: float) -> tuple[Callable,
 
 
 def figure_label(figure: Row) -> str:
-    troops = f"{int(figure.troops):,}"
-    text = QUALIFIED.get(figure.qualifier, "{}").format(troops)
-    return text + (" planned" if figure.qualifier == "planned" else "")
+    return qualified(int(figure.troops), figure.qualifier)
 
 
 def drawn(figures: pa.Table, group: pa.ChunkedArray) -> tuple[pd.DataFrame, int]:
@@ -460,6 +461,8 @@ def render_page(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
         ("requests", "Requests for assistance", page_institution.requests(files)),
         ("secretaries", "Secretaries General", page_institution.secretaries_general(files)),
         ("sessions", "Collective Security Council sessions", page_institution.sessions(files)),
+        ("exercises", "Exercises", page_military.exercises(files)),
+        ("forces", "Collective forces and pledges", page_military.forces(files)),
         ("tables", "Tables", "".join(table_section(n, t, files) for n, t in TABLES.items())),
     )
     contents = "".join(

@@ -66,3 +66,13 @@ def year_axis(
 def last_year(files: dict[str, bytes]) -> int:
     """The last year of the country-year panel: the year of the dataset's `as_of`."""
     return max(int(y) for y in table_text(files, "membership_years")["year"])
+
+
+# How a figure's qualifier reads before its number.
+QUALIFIED = {"approximate": "about {}", "at_least": "more than {}", "up_to": "up to {}"}
+
+
+def qualified(count: int, qualifier: str) -> str:
+    """A figure as the source qualified it: `about 70`, `more than 2,000`, `500 planned`."""
+    text = QUALIFIED.get(qualifier, "{}").format(f"{count:,}")
+    return text + (" planned" if qualifier == "planned" else "")

@@ -1,0 +1,123 @@
+"""The release page's sections on the CSTO as a military: the exercises per year by series,
+a state-by-year matrix of who took part, and the collective forces with their pledges."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from flows.writers.page_parts import (
+    country_names,
+    esc,
+    last_year,
+    qualified,
+    shown_date,
+    table_text,
+)
+from schemas.vocabulary import EXERCISE_SERIES
+
+# How an exercise that was not held shows in the grid.
+STATUS_MARKS = {"held": "", "cancelled": " (cancelled)", "moved": " (moved)"}
+
+
+def exercises(files: dict[str, bytes]) -> str:
+    """A grid of series by year, each exercise a mark in its cell, and who took part."""
+    rows = table_text(files, "exercises")
+    if rows.empty:
+        return "<p>No exercise is recorded in this release.</p>"
+    rows = rows.assign(year=rows["start_date"].str[:4].astype(int))
+    years = range(int(rows["year"].min()), last_year(files) + 1)
+    head = "".join(f"<th>{y}</th>" for y in years)
+    body = []
+    for series in EXERCISE_SERIES:
+        own = rows[rows["series"] == series]
+        if own.empty:
+            continue
+        cells = "".join(f"<td>{year_cell(own[own['year'] == y])}</td>" for y in years)
+        body.append(f"<tr><th>{esc(series.replace('-', ' '))}</th>{cells}</tr>")
+    grid = (
+        '<div class="scroll"><table class="grid"><thead><tr><th>series</th>'
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        '<p class="muted">Filled: held; hollow: cancelled or moved. Hover a mark for the '
+        "exercise's name, dates and host.</p>"
+    )
+    return grid + participation(files, rows, years)
+
+
+def year_cell(held: pd.DataFrame) -> str:
+    marks = []
+    for e in held.sort_values(["start_date", "exercise_id"]).itertuples():
+        when = shown_date(e.start_date, e.start_precision)
+        said = f"{e.name}{STATUS_MARKS[e.status]}: {when}, {e.host_iso3 or 'several states'}"
+        shape = "mark" if e.status == "held" else "mark hollow"
+        marks.append(
+            f'<span class="{shape}" data-exercise-id="{esc(e.exercise_id)}" '
+            f'title="{esc(said)}"></span>'
+        )
+    return "".join(marks)
+
+
+def participation(files: dict[str, bytes], exercises: pd.DataFrame, years: range) -> str:
+    """States by year: how many held exercises each hosted or took part in (observers
+    apart), so that a reader sees who stayed away."""
+    parts, names = table_text(files, "exercise_participants"), country_names(files)
+    held = exercises[exercises["status"] == "held"].set_index("exercise_id")["year"]
+    parts = parts[parts["exercise_id"].isin(held.index)]
+    parts = parts.assign(year=parts["exercise_id"].map(held))
+    took_part = parts[parts["role"] != "observer"]
+    counts = took_part.groupby(["iso3", "year"]).size()
+    watched = parts[parts["role"] == "observer"].groupby(["iso3", "year"]).size()
+    states = sorted(set(took_part["iso3"]), key=lambda s: names.get(s, s))
+    head = "".join(f"<th>{y}</th>" for y in years)
+    body = []
+    for iso3 in states:
+        cells = []
+        for year in years:
+            n, seen = int(counts.get((iso3, year), 0)), int(watched.get((iso3, year), 0))
+            text = str(n) if n else ("obs." if seen else "")
+            cells.append(f'<td data-participation="{esc(iso3)}:{year}">{text}</td>')
+        body.append(f"<tr><th>{esc(names.get(iso3, iso3))}</th>{''.join(cells)}</tr>")
+    return (
+        "<h3>Who took part, by year</h3><p>Exercises held that each state hosted or took "
+        "part in, as sources name them (obs.: observer only).</p>"
+        f'<div class="scroll"><table class="grid"><thead><tr><th>state</th>{head}</tr>'
+        f"</thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def forces(files: dict[str, bytes]) -> str:
+    """Each force with its founding and purpose, and its preferred figures: the declared
+    strength and each member's pledge."""
+    rows, names = table_text(files, "collective_forces"), country_names(files)
+    if rows.empty:
+        return "<p>No collective force is recorded in this release.</p>"
+    figures = table_text(files, "force_figures")
+    preferred = figures[figures["preferred"] == "true"]
+    undated = rows["founded_date"] == ""  # last, after the dated, oldest first
+    rows = rows.assign(undated=undated).sort_values(["undated", "founded_date", "force_id"])
+    out = []
+    for force in rows.itertuples():
+        founded = shown_date(force.founded_date, force.founded_precision) or "date not found"
+        own = preferred[preferred["force_id"] == force.force_id].sort_values("contributor_iso3")
+        lines = "".join(figure_row(f, names) for f in own.itertuples())
+        table = (
+            "<table><thead><tr><th>contributor</th><th>troops</th><th>units</th>"
+            f"<th>as of</th></tr></thead><tbody>{lines}</tbody></table>"
+            if lines
+            else '<p class="muted">No figure found.</p>'
+        )
+        russian = f" ({esc(force.name_ru)})" if force.name_ru else ""
+        out.append(
+            f'<h3 id="force-{esc(force.force_id)}">{esc(force.name)}{russian}</h3>'
+            f"<p>Founded: {esc(founded)}. {esc(force.purpose)}</p>{table}"
+        )
+    return "".join(out)
+
+
+def figure_row(figure, names: dict[str, str]) -> str:
+    who = names.get(figure.contributor_iso3, "Whole force")
+    troops = qualified(int(figure.troops), figure.qualifier) if figure.troops else ""
+    return (
+        f'<tr data-force-figure-id="{esc(figure.figure_id)}"><td>{esc(who)}</td>'
+        f"<td>{esc(troops)}</td><td>{esc(figure.units)}</td>"
+        f"<td>{esc(shown_date(figure.as_of_date, figure.as_of_precision))}</td></tr>"
+    )
