@@ -20,6 +20,10 @@ class CountriesSchema(pandera.DataFrameModel):
         metadata=f.raw("iso2"),
     )
     name: Series[str] = f.text("English short name.", raw_name="name")
+    name_ru: Series[str] = f.text(
+        "Russian short name (the United Nations' official short name in Russian).",
+        raw_name="name_ru",
+    )
     cow_code: Series[pd.Int64Dtype] = pandera.Field(
         description="Correlates of War state number (`ccode`), as in COW, ATOP and SIPRI "
         "data keyed by COW.",
@@ -30,6 +34,20 @@ class CountriesSchema(pandera.DataFrameModel):
     )
     cow_abbr: Series[str] = f.code(
         "Correlates of War state abbreviation (`stateabb`).", raw_name="cow_abbr"
+    )
+    gw_code: Series[pd.Int64Dtype] = pandera.Field(
+        description="Gleditsch-Ward state number (`gwcode`), as in data keyed by the "
+        "Gleditsch-Ward system; it differs from the COW number for Germany (260 against "
+        "255) and Serbia (340 against 345).",
+        unique=True,
+        ge=2,
+        le=999,
+        metadata=f.raw("gw_code"),
+    )
+    m49: Series[str] = f.code(
+        "United Nations M49 numeric code, three digits with leading zeros kept.",
+        r"^[0-9]{3}$",
+        raw_name="m49",
     )
     wikidata_id: Series[str] = pandera.Field(
         description="Wikidata item of the state.",

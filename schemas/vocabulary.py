@@ -85,3 +85,6 @@ MEASURES = (
     "drones",
     "ships",
 )
+EXTERNAL_DATASETS = ("atop", "cow")
+EXTERNAL_ENTRIES = ("joined", "phase_start")
+EXTERNAL_EXITS = ("in_effect", "phase_end", "not_renewed", "left_early")

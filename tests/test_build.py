@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from flows.steps.build import chairmanships
+from schemas.external_codings import with_agreement
 from schemas.figures import with_sums_checked
 
 
@@ -72,3 +73,27 @@ def test_chairmanships_come_from_the_chairs_of_regular_sessions() -> None:
             "source_ids": "s5;s6",
         },
     ]
+
+
+def test_external_codings_agree_to_the_day_or_not_and_phase_changes_are_not_judged() -> None:
+    day = pd.Timestamp
+    members = pd.DataFrame(
+        {
+            "spell_id": ["A", "B"],
+            "start_date": [day("1992-05-15"), day("1993-12-31")],
+            "end_date": [pd.NaT, day("2012-12-19")],
+        }
+    )
+    codings = pd.DataFrame(
+        {
+            "spell_id": ["A", "A", "B", "B"],
+            "entry_date": pd.to_datetime(["1992-05-15", "2002-10-07", "1994-01-03", "1993-12-31"]),
+            "entry_how": ["joined", "phase_start", "joined", "joined"],
+            "exit_date": [day("2002-10-07"), pd.NaT, day("2012-12-19"), pd.NaT],
+            "exit_how": ["phase_end", "in_effect", "left_early", "in_effect"],
+            "coded_until": [day("2018-12-31")] * 3 + [day("2012-12-31")],
+        }
+    )
+    built = with_agreement(codings, members)
+    assert built["starts_agree"].tolist() == [True, pd.NA, False, True]
+    assert built["ends_agree"].tolist() == [pd.NA, True, True, False]

@@ -113,6 +113,20 @@ FORCE_FIGURE = {
     "preferred": "false",
     "source": SOURCE,
 }
+CODING = {
+    "dataset": "atop",
+    "version": '"5.1"',
+    "alliance": '"4220"',
+    "phase": "3",
+    "state": "RUS",
+    "cow_code": "365",
+    "entry": '"2002-10-07"',
+    "entry_how": "phase_start",
+    "exit_how": "in_effect",
+    "coded_until": '"2018-12-31"',
+    "spell": "RUS:member:1992-05-15",
+    "source": "atop-5-1-members",
+}
 SOURCE_RECORD = {
     "id": "test-source",
     "title": "A test source",
@@ -195,6 +209,8 @@ CASES = [
     ("two preferred exercise figures", "exercise_figures.yaml", "exercise_figures", EXERCISE_FIGURE, {}, None, "exactly one must be"),
     ("exercise figure of an unknown measure", "exercise_figures.yaml", "exercise_figures", EXERCISE_FIGURE, {"measure": "morale"}, "measure", "not one of the allowed values"),
     ("force figure with neither troops nor units", "force_figures.yaml", "force_figures", FORCE_FIGURE, {}, "troops", "give `troops`, `units` or both"),
+    ("coding of another state's spell", "external_codings.yaml", "external_codings", CODING, {"spell": "ARM:member:1992-05-15"}, "spell", "the spell is not RUS's"),
+    ("coding with an exit but in effect", "external_codings.yaml", "external_codings", CODING, {"exit": '"2010-01-01"'}, "exit_how", "exactly when there is no exit"),
     ("value not allowed", "treaty_events.yaml", "treaty_events", EVENT, {"type": "party"}, "type", "not one of the allowed values"),
     ("two preferred figures", "troop_deployments.yaml", "troop_deployments", FIGURE, {"preferred": "true"}, None, "exactly one must be"),
 ]  # fmt: skip

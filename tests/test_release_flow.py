@@ -53,6 +53,23 @@ def test_csv_and_parquet_hold_the_same_rows_and_columns(released: Path) -> None:
             assert values.tolist() == csv[column].tolist(), (name, column)
 
 
+def test_stata_files_hold_the_rows_of_the_csv_with_labelled_vocabularies(
+    released: Path,
+) -> None:
+    for name in TABLES:
+        csv = pd.read_csv(released / "latest" / f"{name}.csv", dtype=str, keep_default_na=False)
+        with pd.io.stata.StataReader(released / "latest" / f"{name}.dta") as reader:
+            stata = reader.read()
+            labels = reader.variable_labels()
+        assert list(stata.columns) == list(csv.columns), name
+        assert len(stata) == len(csv), name
+        assert all(labels[c] for c in stata.columns), name
+        for column in stata.columns:
+            if isinstance(stata[column].dtype, pd.CategoricalDtype):
+                shown = stata[column].astype(object).where(stata[column].notna(), "")
+                assert shown.tolist() == csv[column].tolist(), (name, column)
+
+
 def test_parquet_columns_are_typed(released: Path) -> None:
     schema = pq.read_schema(released / "latest" / "troop_deployments.parquet")
     assert str(schema.field("troops").type) == "int64"

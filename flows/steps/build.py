@@ -1,7 +1,7 @@
 """Build: the published tables from the validated raw tables.
 
-Raw tables are sorted by their key; `membership_years`, `chairmanships` and `citations` are
-derived here.
+Raw tables are sorted by their key; `membership_years`, `dyad_years`, `chairmanships` and
+`citations` are derived here.
 Pure functions: the same records always give the same tables.
 """
 
@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import reduce
+from itertools import permutations
 
 import pandas as pd
 
 from flows.steps.ingest import RawRecords
 from schemas import DERIVED_TABLES, RAW_TABLES, TABLES
+from schemas.external_codings import with_agreement
 from schemas.figures import with_sums_checked
 from schemas.ids import split_ids
 from schemas.spec import SUPPORTING_SOURCES
-from schemas.vocabulary import FIRST_YEAR
+from schemas.vocabulary import FIRST_YEAR, PARTY_STATUSES
 
 # The tables of figures, the groups whose contributors may add up to a total, and the count.
 SUMMED = (
@@ -35,8 +37,11 @@ def build(records: RawRecords) -> dict[str, pd.DataFrame]:
     tables["membership_years"] = membership_years(
         tables["members"], tables["countries"], records.as_of
     )
+    tables["external_codings"] = with_agreement(tables["external_codings"], tables["members"])
+    tables["dyad_years"] = dyad_years(tables["members"], tables["countries"], records.as_of)
     tables["chairmanships"] = chairmanships(tables["council_sessions"])
     tables["citations"] = citations(tables)
+    tables["coverage"] = coverage(tables, records.as_of)
     for derived in DERIVED_TABLES:  # a failure here is a bug in this module, not in raw/
         derived.model.validate(tables[derived.name])
     return {name: tables[name] for name in TABLES}
@@ -86,6 +91,53 @@ def membership_years(
     )
 
 
+def dyad_years(members: pd.DataFrame, countries: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Every ordered pair of states that were both parties on some day of a year, by year,
+    with whether both were on its last day (31 December, or `as_of` in the last year).
+
+    Each state's row rests on its party spell in force on the last day, or else on the
+    last party spell that began in the year or before it.
+    """
+    codes = countries.set_index("iso3")
+    spells = members[members["status"].isin(PARTY_STATUSES)].sort_values(
+        ["iso3", "start_date"], kind="stable"
+    )
+    rows = []
+    for year in range(FIRST_YEAR, as_of.year + 1):
+        first = pd.Timestamp(dt.date(year, 1, 1))
+        last = pd.Timestamp(as_of if year == as_of.year else dt.date(year, 12, 31))
+        ended = spells["end_date"]
+        during = spells[(spells["start_date"] <= last) & (ended.isna() | (ended > first))]
+        on_last = ended.reindex(during.index).isna() | (ended.reindex(during.index) > last)
+        chosen = during.assign(on_last=on_last).groupby("iso3").tail(1)
+        for a, b in permutations(chosen.to_dict("records"), 2):
+            sources = dict.fromkeys(f"{a['source_ids']};{b['source_ids']}".split(";"))
+            both = bool(a["on_last"] and b["on_last"])
+            pair = (a["iso3"], b["iso3"], year, a["status"], b["status"], both)
+            rows.append((*pair, a["spell_id"], b["spell_id"], ";".join(sources)))
+    columns = [
+        "iso3_a",
+        "iso3_b",
+        "year",
+        "status_a",
+        "status_b",
+        "both_on_31_december",
+        "spell_id_a",
+        "spell_id_b",
+        "source_ids",
+    ]
+    frame = pd.DataFrame(rows, columns=columns).sort_values(["iso3_a", "iso3_b", "year"])
+    for side in ("a", "b"):
+        iso3 = frame[f"iso3_{side}"]
+        frame.insert(3, f"gw_code_{side}", iso3.map(codes["gw_code"]).to_numpy())
+        frame.insert(3, f"cow_code_{side}", iso3.map(codes["cow_code"]).to_numpy())
+    frame = frame[list(TABLES["dyad_years"].columns)].reset_index(drop=True)
+    types = {c: "Int64" for c in ("year", "cow_code_a", "cow_code_b", "gw_code_a", "gw_code_b")}
+    return frame.astype({**types, "both_on_31_december": "boolean"}).astype(
+        {c: "str" for c in frame.columns if c not in types and c != "both_on_31_december"}
+    )
+
+
 def chairmanships(sessions: pd.DataFrame) -> pd.DataFrame:
     """One row per year and state that chaired a regular session of that year, with those
     sessions and every source they cite."""
@@ -98,6 +150,21 @@ def chairmanships(sessions: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["year", "chair_iso3", "session_ids", "source_ids"])
     types = {"year": "Int64", "chair_iso3": "str", "session_ids": "str", "source_ids": "str"}
     return frame.astype(types)
+
+
+def coverage(tables: dict[str, pd.DataFrame], as_of: dt.date) -> pd.DataFrame:
+    """Per table (in publication order): rows, earliest and latest date, and `as_of`."""
+    rows = []
+    for name in TABLES:
+        if name == "coverage":
+            continue
+        frame = tables[name]
+        dated = [frame[c] for c in frame.columns if str(frame[c].dtype).startswith("datetime64")]
+        days = pd.concat(dated) if dated else pd.Series([], dtype="datetime64[ns]")
+        rows.append((name, len(frame), days.min(), days.max(), pd.Timestamp(as_of)))
+    columns = ["table", "rows", "earliest_date", "latest_date", "as_of_date"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({"table": "str", "rows": "Int64"})
 
 
 def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

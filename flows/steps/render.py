@@ -1,4 +1,4 @@
-"""Render: published tables as deterministic CSV and Parquet bytes.
+"""Render: published tables as deterministic CSV, Parquet and Stata bytes.
 
 Nothing here reads the clock or the environment: the same tables give the same bytes.
 Parquet carries no pandas metadata and a schema derived from the Pandera model (dates as
@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from flows.steps.stata import stata_bytes
 from schemas import TABLES
 
 
@@ -98,12 +99,13 @@ def parquet_bytes(table: pa.Table) -> bytes:
 
 
 def render_tables(tables: dict[str, pd.DataFrame]) -> dict[str, bytes]:
-    """`<table>.csv` and `<table>.parquet` for every table."""
+    """`<table>.csv`, `<table>.parquet` and `<table>.dta` for every table."""
     files: dict[str, bytes] = {}
     for name, frame in tables.items():
         table = arrow_table(name, frame)
         files[f"{name}.csv"] = csv_bytes(table)
         files[f"{name}.parquet"] = parquet_bytes(table)
+        files[f"{name}.dta"] = stata_bytes(name, frame)
     return files
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.steps.render import first_values, parquet_rows
+from flows.steps.render import csv_text, first_values, parquet_rows
 from flows.writers.datapackage import constraints, field_type
 from flows.writers.troop_sums import mismatches
 from schemas import TABLES, metadata
@@ -82,7 +82,9 @@ def allowed_values(found: dict) -> str:
     return "; ".join(parts)
 
 
-def _table_section(table: Table, rows: int, examples: dict[str, str]) -> list[str]:
+def _table_section(
+    table: Table, rows: int, examples: dict[str, str], covered: dict[str, str] | None
+) -> list[str]:
     lines = [
         f"## `{table.name}`: {table.title}",
         "",
@@ -92,6 +94,17 @@ def _table_section(table: Table, rows: int, examples: dict[str, str]) -> list[st
         f"Files: `{table.name}.csv`, `{table.name}.parquet`. Rows: {rows}. "
         f"Primary key: {', '.join(f'`{k}`' for k in table.primary_key)}.",
     ]
+    if covered:
+        span = (
+            f"Dates from {covered['earliest_date']} to {covered['latest_date']}. "
+            if covered["earliest_date"]
+            else ""
+        )
+        lines += [
+            "",
+            f"Coverage: {span}Known as of {covered['as_of_date']}: an empty end date or an "
+            f"open status means ongoing on {covered['as_of_date']}, not unknown.",
+        ]
     refs = [
         f"`{fk.columns}` -> `{fk.reference_table}.{fk.reference_columns}`"
         for fk in table.foreign_keys
@@ -151,7 +164,9 @@ def codebook(files: dict[str, bytes]) -> bytes:
         ENCODING,
     ]
     lines += sums_warning(files)
+    covered = {row["table"]: row for row in csv_text(files["coverage.csv"]).to_dict("records")}
     for name, table in TABLES.items():
         rows = parquet_rows(files[f"{name}.parquet"])
-        lines += _table_section(table, rows, first_values(files[f"{name}.csv"]))
+        examples = first_values(files[f"{name}.csv"])
+        lines += _table_section(table, rows, examples, covered.get(name))
     return ("\n".join(lines).rstrip() + "\n").encode()

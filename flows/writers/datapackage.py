@@ -125,6 +125,21 @@ def datapackage(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
                 "schema": table_schema(table, parquet=True),
             }
         )
+    for name, table in TABLES.items():
+        dta = files[f"{name}.dta"]
+        resources.append(
+            {
+                "name": f"{name}-dta",
+                "title": f"{table.title} (Stata)",
+                "description": f"The `{name}` table as a Stata 14+ `.dta` file (format 118): "
+                "the same rows, vocabularies and true/false as labelled integers.",
+                "path": f"{name}.dta",
+                "format": "dta",
+                "mediatype": "application/x-stata-dta",
+                "bytes": len(dta),
+                "hash": f"sha256:{sha256(dta)}",
+            }
+        )
     descriptor = {
         "name": metadata.NAME,
         "title": metadata.TITLE,
@@ -135,6 +150,8 @@ def datapackage(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
         "contributors": [{"title": metadata.AUTHOR, "role": "author"}],
         "keywords": list(metadata.KEYWORDS),
         "sources": _sources(files),
+        # Not a Data Package field: the day to which ongoing spells and statuses are known.
+        "asOf": csv_text(files["coverage.csv"])["as_of_date"].iloc[0],
         "resources": resources,
     }
     text = json.dumps(descriptor, indent=2, ensure_ascii=False, sort_keys=False)

@@ -410,7 +410,7 @@ def table_section(name: str, table: Table, files: dict[str, bytes]) -> str:
     downloads = "".join(
         f'<li><a href="{esc(f)}">{esc(f)}</a>, {size(files[f])}, SHA-256 '
         f'<code class="hash">{sha256(files[f])}</code></li>'
-        for f in (f"{name}.csv", f"{name}.parquet")
+        for f in (f"{name}.csv", f"{name}.parquet", f"{name}.dta")
     )
     count = f"{rows:,} row{'' if rows == 1 else 's'}"
     shown = (

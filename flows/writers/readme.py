@@ -16,14 +16,15 @@ START, END = "<!-- tables:start -->", "<!-- tables:end -->"
 def tables_block(rows: dict[str, int]) -> str:
     lines = [
         START,
-        "| table | what it holds | rows | CSV | Parquet |",
-        "|---|---|---:|---|---|",
+        "| table | what it holds | rows | CSV | Parquet | Stata |",
+        "|---|---|---:|---|---|---|",
     ]
     for name, table in TABLES.items():
         base = f"output/latest/{name}"
         lines.append(
             f"| `{name}` | {table.description} | {rows.get(name, 0)} "
-            f"| [{name}.csv]({base}.csv) | [{name}.parquet]({base}.parquet) |"
+            f"| [{name}.csv]({base}.csv) | [{name}.parquet]({base}.parquet) "
+            f"| [{name}.dta]({base}.dta) |"
         )
     return "\n".join([*lines, END])
 
