@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from flows.steps.verify import verify
@@ -41,3 +43,8 @@ def test_observers_in_the_parliamentary_assembly_are_not_members_of_the_csto() -
     assert assembly == {"AFG", "SRB"}
     assert not assembly & set(read("members")["iso3"])
     assert not assembly & set(read("membership_years")["iso3"])
+
+
+def test_the_root_zenodo_record_and_citation_are_the_latest_releases(tmp_path: Path) -> None:
+    assert (REPO / ".zenodo.json").read_bytes() == (LATEST / "zenodo.json").read_bytes()
+    assert (REPO / "CITATION.cff").read_bytes() == (LATEST / "CITATION.cff").read_bytes()

@@ -74,3 +74,43 @@ def test_dangling_foreign_key_fails_the_validator(folder: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
     unhash(folder, "members")
     assert "foreign-key" in error_types(folder)
+
+
+def test_every_resource_gives_its_bytes_and_sha256(folder: Path) -> None:
+    import hashlib
+
+    package = json.loads((folder / "datapackage.json").read_text())
+    for resource in package["resources"]:
+        data = (folder / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(data), resource["name"]
+        assert resource["hash"] == f"sha256:{hashlib.sha256(data).hexdigest()}", resource["name"]
+    formats = {r["format"] for r in package["resources"]}
+    assert formats == {"csv", "parquet", "dta"}
+
+
+# Zenodo's deposit metadata rules (developers.zenodo.org, "Deposit metadata"): the required
+# fields, the upload types and access rights it accepts, and its licence identifiers.
+ZENODO_REQUIRED = {"upload_type", "publication_date", "title", "creators", "description"}
+ZENODO_UPLOAD_TYPES = {"publication", "poster", "presentation", "dataset", "image", "video",
+                       "software", "lesson", "physicalobject", "other"}  # fmt: skip
+ZENODO_ACCESS = {"open", "embargoed", "restricted", "closed"}
+
+
+def test_zenodo_metadata_follows_the_deposit_rules_and_citation_cff(folder: Path) -> None:
+    import datetime as dt
+
+    import yaml
+
+    record = json.loads((folder / "zenodo.json").read_text())
+    assert set(record) >= ZENODO_REQUIRED
+    assert record["upload_type"] in ZENODO_UPLOAD_TYPES
+    assert record["access_right"] in ZENODO_ACCESS
+    assert record["license"] == "cc-by-4.0"  # required for open access, as Zenodo spells it
+    assert all(c["name"] for c in record["creators"])
+    dt.date.fromisoformat(record["publication_date"])
+    citation = yaml.safe_load((folder / "CITATION.cff").read_text())
+    assert record["title"] == citation["title"]
+    assert record["version"] == citation["version"]
+    assert record["publication_date"] == citation["date-released"]
+    assert record["creators"] == [{"name": a["name"]} for a in citation["authors"]]
+    assert record["license"] == citation["license"].lower()

@@ -320,7 +320,7 @@ def test_script_in_a_record_shows_as_text_and_does_not_run(injected) -> None:
     opened, _ = injected
     assert opened.page.evaluate("typeof window.__pwned") == "undefined"
     assert opened.page.get_by_text(INJECTED).filter(visible=True).count() >= 1
-    assert opened.page.locator("script").count() == 0
+    assert opened.page.locator("script:not([type='application/ld+json'])").count() == 0
 
 
 def test_page_has_language_charset_viewport_and_headings(injected) -> None:
@@ -376,3 +376,44 @@ def test_a_crowded_group_draws_its_preferred_and_latest_figures_and_counts_the_r
     assert opened.page.get_by_text(f"{len(group)} figure(s)", exact=True).count() == 1
     assert opened.errors == []
     opened.page.close()
+
+
+# schema.org properties of the types the page uses (schema.org/Dataset, /DataDownload,
+# /Organization, /Place), and what Google's dataset guidelines require and recommend.
+SCHEMA_ORG = {
+    "Dataset": {"name", "description", "version", "datePublished", "license",
+                "isAccessibleForFree", "creator", "keywords", "temporalCoverage",
+                "spatialCoverage", "distribution"},
+    "DataDownload": {"name", "contentUrl", "encodingFormat", "contentSize", "sha256"},
+    "Organization": {"name"},
+    "Place": {"name"},
+}  # fmt: skip
+GOOGLE_REQUIRED = {"name", "description"}
+GOOGLE_RECOMMENDED = {"license", "creator", "version", "distribution", "keywords",
+                      "temporalCoverage", "spatialCoverage", "isAccessibleForFree"}  # fmt: skip
+
+
+def test_page_describes_the_release_as_a_schema_org_dataset_with_every_download(injected) -> None:
+    import hashlib
+    import json
+
+    opened, files = injected
+    scripts = opened.page.locator("script[type='application/ld+json']")
+    assert scripts.count() == 1
+    dataset = json.loads(scripts.text_content() or "")
+    assert dataset["@context"] == "https://schema.org/" and dataset["@type"] == "Dataset"
+    assert set(dataset) >= GOOGLE_REQUIRED | GOOGLE_RECOMMENDED
+
+    def check(node: dict) -> None:
+        assert set(node) - {"@context", "@type"} <= SCHEMA_ORG[node["@type"]], node["@type"]
+        for value in node.values():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict):
+                    check(item)
+
+    check(dataset)
+    downloads = {d["contentUrl"]: d for d in dataset["distribution"]}
+    for name in (n for n in files if n.endswith((".csv", ".parquet", ".dta"))):
+        assert downloads[name]["sha256"] == hashlib.sha256(files[name]).hexdigest(), name
+    start, end = dataset["temporalCoverage"].split("/")
+    assert start == "1992-05-15" and end == rows(files, "coverage")["as_of_date"][0]

@@ -78,3 +78,17 @@ def test_unknown_version_is_reported(output: Path, capsys: pytest.CaptureFixture
     code, out = verify(output, capsys, "9.9.9")
     assert code == 1
     assert "no release v9.9.9" in out
+
+
+def test_a_parquet_file_that_differs_from_its_csv_is_caught_even_with_matching_checksums(
+    output: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.writers.checksums import checksums
+
+    folder = output / "latest"
+    (folder / "operations.parquet").write_bytes((folder / "countries.parquet").read_bytes())
+    files = {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "SHA256SUMS"}
+    (folder / "SHA256SUMS").write_bytes(checksums(files))
+    code, out = verify(output, capsys)
+    assert code == 1
+    assert f"{folder / 'operations.parquet'}: its rows differ from operations.csv" in out

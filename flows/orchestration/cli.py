@@ -97,7 +97,18 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
 
 def verify(output_dir: Path, version: str | None, raw_dir: Path | None) -> int:
     from flows.steps.verify import verify as verify_release
+    from flows.steps.verify import verify_archive
 
+    if version and version.endswith(".zip"):  # an archive made by `bundle`
+        problems = verify_archive(Path(version))
+        for problem in problems:
+            print(problem)
+        print(
+            f"{counted(len(problems), 'problem')}: {version} is not intact."
+            if problems
+            else f"{version}: intact (checksums and schemas)."
+        )
+        return 1 if problems else 0
     problems = verify_release(output_dir, version, raw_dir)
     name = f"v{version.removeprefix('v')}" if version else LATEST
     for problem in problems:
@@ -107,6 +118,24 @@ def verify(output_dir: Path, version: str | None, raw_dir: Path | None) -> int:
         return 1
     rebuilt = f", and rebuilds byte for byte from {raw_dir}" if raw_dir else ""
     print(f"{output_dir / name}: intact (checksums and schemas{rebuilt}).")
+    return 0
+
+
+def bundle(output_dir: Path, version: str | None, dest: Path) -> int:
+    """Write `csto-data-<version>.zip` of a published release (default: the newest)."""
+    from flows.steps.bundle import archive_name, bundle_bytes
+    from flows.steps.release_index import folder_files, folder_of, read_index
+
+    known = [r["version"] for r in read_index(output_dir)]
+    chosen = (version or (known[-1] if known else "")).removeprefix("v")
+    if chosen not in known:
+        print(f"{output_dir}: no release v{chosen} (known: {', '.join(known) or 'none'})")
+        return 1
+    files = folder_files(folder_of(output_dir, chosen))
+    dest.mkdir(parents=True, exist_ok=True)
+    path = dest / archive_name(chosen)
+    path.write_bytes(bundle_bytes(files, chosen))
+    print(path)
     return 0
 
 
@@ -131,11 +160,17 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--bump", choices=("major", "minor", "patch"), help="force this bump")
     run.add_argument("--verbose", action="store_true", help="show Prefect's own logs")
     check_release = commands.add_parser("verify", help="check a published release")
-    check_release.add_argument("version", nargs="?", help="version to check (default: latest)")
+    check_release.add_argument(
+        "version", nargs="?", help="version or release archive (.zip) to check (default: latest)"
+    )
     check_release.add_argument("--output", type=Path, default=Path("output"), help="releases")
     check_release.add_argument(
         "--rebuild", action="store_true", help="also rebuild it from --raw and compare bytes"
     )
+    packed = commands.add_parser("bundle", help="write one release as a zip archive")
+    packed.add_argument("version", nargs="?", help="version to bundle (default: latest)")
+    packed.add_argument("--output", type=Path, default=Path("output"), help="releases")
+    packed.add_argument("--dest", type=Path, default=Path("."), help="where to write it")
     scheduled = commands.add_parser("serve", help="serve `release` on a schedule via Prefect")
     scheduled.add_argument("--output", type=Path, default=Path("output"), help="releases")
     scheduled.add_argument("--cron", default=None, help="cron schedule (default: weekly)")
@@ -146,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             return check(args.raw)
         if args.command == "verify":
             return verify(args.output, args.version, args.raw if args.rebuild else None)
+        if args.command == "bundle":
+            return bundle(args.output, args.version, args.dest)
         if args.command == "serve":
             return serve(args.raw, args.output, args.cron, args.verbose)
         return release(args.raw, args.output, args.bump, args.verbose)

@@ -49,6 +49,7 @@ from flows.writers.changelog import changelog
 from flows.writers.checksums import CHECKSUMS
 from flows.writers.readme import with_tables
 from flows.writers.release_files import assemble, content_files, content_hash
+from flows.writers.zenodo import ZENODO
 
 CHANGELOG = "CHANGELOG.md"
 CITATION = "CITATION.cff"
@@ -213,7 +214,7 @@ def repository_of(output: Path) -> Path | None:
 
 def _refresh_summaries(output: Path, history: list[dict]) -> None:
     """`output/CHANGELOG.md` from every release; for the repository's own `output/`, its
-    `CITATION.cff` and README table of datasets, for the newest release."""
+    `CITATION.cff`, `.zenodo.json` and README table of datasets, for the newest release."""
     newest_first = sorted(history, key=lambda r: version_key(r["version"]), reverse=True)
     notes = [(folder_of(output, r["version"]) / CHANGES).read_bytes() for r in newest_first]
     _write_atomic(output / CHANGELOG, changelog(notes))
@@ -221,6 +222,8 @@ def _refresh_summaries(output: Path, history: list[dict]) -> None:
     if repository is None:
         return
     _write_atomic(repository / CITATION, (output / LATEST / CITATION).read_bytes())
+    if (output / LATEST / ZENODO).is_file():  # releases up to v1.5.0 have none
+        _write_atomic(repository / f".{ZENODO}", (output / LATEST / ZENODO).read_bytes())
     readme = repository / README
     if readme.is_file():
         text = readme.read_text(encoding="utf-8")

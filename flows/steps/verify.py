@@ -9,13 +9,18 @@
 
 from __future__ import annotations
 
+import tempfile
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pandera
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from flows.orchestration.pipeline import validated
 from flows.steps.build import build
+from flows.steps.bundle import archive_name, unpacked
 from flows.steps.release_index import (
     LATEST,
     RELEASES,
@@ -25,7 +30,7 @@ from flows.steps.release_index import (
     read_release,
     release_versions,
 )
-from flows.steps.render import csv_text, render_tables
+from flows.steps.render import csv_bytes, csv_text, render_tables
 from flows.steps.validate import explain
 from flows.writers.checksums import CHECKSUMS, parse_checksums, sha256
 from flows.writers.release_files import assemble, content_files
@@ -66,6 +71,23 @@ def checksum_problems(folder: Path) -> list[str]:
     for name in sorted(set(listed) & present):
         if sha256((folder / name).read_bytes()) != listed[name]:
             problems.append(f"{folder / name}: modified (SHA-256 differs from {CHECKSUMS})")
+    return problems
+
+
+def parquet_problems(folder: Path) -> list[str]:
+    """A table's Parquet file holds exactly its CSV: rendered again as CSV, the same bytes."""
+    problems = []
+    for name in TABLES:
+        csv, parquet = folder / f"{name}.csv", folder / f"{name}.parquet"
+        if not (csv.is_file() and parquet.is_file()):
+            continue  # reported by the checksums
+        try:
+            same = csv_bytes(pq.read_table(parquet)) == csv.read_bytes()
+        except (OSError, ValueError, pa.ArrowException) as error:
+            problems.append(f"{parquet}: cannot be read ({error})")
+            continue
+        if not same:
+            problems.append(f"{parquet}: its rows differ from {csv.name}")
     return problems
 
 
@@ -155,6 +177,34 @@ def rebuild_problems(raw_dir: Path, output: Path, history: list[dict], version: 
     ]
 
 
+def folder_problems(folder: Path) -> list[str]:
+    """Every problem with the files of one release folder, whatever holds it."""
+    return (
+        checksum_problems(folder)
+        + schema_problems(folder)
+        + parquet_problems(folder)
+        + package_problems(folder)
+    )
+
+
+def verify_archive(archive: Path) -> list[str]:
+    """Every problem with a release archive made by `csto-data bundle`."""
+    try:
+        version, files = unpacked(archive)
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        return [f"{archive}: {error}"]
+    problems = []
+    if archive.name != archive_name(version):
+        problems.append(f"{archive}: named for another version than v{version} it holds")
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / f"v{version}"
+        folder.mkdir()
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        found = folder_problems(folder)
+    return problems + [p.replace(str(folder), f"{archive}:") for p in found]
+
+
 def verify(output: Path, version: str | None = None, raw_dir: Path | None = None) -> list[str]:
     """Every problem with a published release (default: latest); empty when it is intact."""
     try:
@@ -168,7 +218,7 @@ def verify(output: Path, version: str | None = None, raw_dir: Path | None = None
         return [f"{output}: no release v{version.removeprefix('v')} (known: {', '.join(known)})"]
     folder = output / (f"v{version.removeprefix('v')}" if version else LATEST)
     problems = index_problems(output, history)
-    problems += checksum_problems(folder) + schema_problems(folder) + package_problems(folder)
+    problems += folder_problems(folder)
     if raw_dir is not None and not problems:
         chosen = (version or known[-1]).removeprefix("v")
         problems += rebuild_problems(raw_dir, output, history, chosen)

@@ -8,6 +8,7 @@ page depends only on the release's files and info, so the same release gives the
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows.steps.render import parquet_rows
+from flows.steps.render import csv_text, parquet_rows
 from flows.steps.versioning import ReleaseInfo
 from flows.writers import page_institution, page_military
 from flows.writers.checksums import CHECKSUMS, sha256
@@ -36,7 +37,7 @@ from flows.writers.page_parts import (
 from flows.writers.troop_sums import Mismatch, mismatches
 from schemas import TABLES, metadata
 from schemas.spec import Table
-from schemas.vocabulary import FIRST_YEAR
+from schemas.vocabulary import FIRST_YEAR, TREATY_SIGNED
 
 MAX_ROWS = 25  # rows of a table shown on the page; the downloads hold every row
 # A row of `DataFrame.itertuples()`: its columns are attributes.
@@ -69,6 +70,19 @@ STATUS_COLOURS = {
     "observer": "#009e73",
     "partner": "#cc79a7",
 }
+# The formats a release's files are downloaded in, by extension (schema.org encodingFormat).
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "parquet": "application/vnd.apache.parquet",
+    "dta": "application/x-stata-dta",
+    "json": "application/json",
+    "md": "text/markdown",
+    "cff": "application/x-yaml",
+}
+# Where the data is about: the states that were ever party to the treaty.
+SPATIAL_COVERAGE = (
+    "Armenia, Azerbaijan, Belarus, Georgia, Kazakhstan, Kyrgyzstan, Russia, Tajikistan, Uzbekistan"
+)
 DOCUMENTS = {
     "CODEBOOK.md": "what every column means, how values are encoded, the preference rule",
     "CHANGES.md": "what changed against the previous release",
@@ -453,6 +467,44 @@ def about(files: dict[str, bytes], info: ReleaseInfo) -> str:
     )
 
 
+def dataset_jsonld(files: dict[str, bytes], info: ReleaseInfo) -> str:
+    """schema.org `Dataset` metadata of the release, as JSON-LD for dataset search engines:
+    what it is, its licence, creator, coverage, and a `DataDownload` per file with its
+    format and SHA-256. `<` is escaped so that no value can close the script element."""
+    coverage = csv_text(files["coverage.csv"])
+    as_of = coverage["as_of_date"].iloc[0]
+    downloads = [
+        {
+            "@type": "DataDownload",
+            "name": name,
+            "contentUrl": name,
+            "encodingFormat": MEDIA_TYPES[name.rsplit(".", 1)[-1]],
+            "contentSize": f"{len(data)} B",
+            "sha256": sha256(data),
+        }
+        for name, data in sorted(files.items())
+        if name.rsplit(".", 1)[-1] in MEDIA_TYPES
+    ]
+    licence = metadata.DATA_LICENSE
+    document = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "name": metadata.TITLE,
+        "description": metadata.DESCRIPTION,
+        "version": info.version,
+        "datePublished": info.date,
+        "license": licence["path"],
+        "isAccessibleForFree": True,
+        "creator": {"@type": "Organization", "name": metadata.AUTHOR},
+        "keywords": list(metadata.KEYWORDS),
+        "temporalCoverage": f"{TREATY_SIGNED.isoformat()}/{as_of}",
+        "spatialCoverage": {"@type": "Place", "name": SPATIAL_COVERAGE},
+        "distribution": downloads,
+    }
+    text = json.dumps(document, ensure_ascii=False, sort_keys=False, indent=1)
+    return text.replace("<", "\\u003c")
+
+
 def render_page(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
     """The whole `index.html` of a release."""
     sections = (
@@ -475,6 +527,7 @@ def render_page(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">"
         f"<title>{esc(metadata.TITLE)}, v{esc(info.version)}</title><style>{STYLE}</style>"
+        f'<script type="application/ld+json">{dataset_jsonld(files, info)}</script>'
         f"</head><body><header><h1>{esc(metadata.TITLE)}</h1><p>Release v{esc(info.version)} "
         f"of {esc(info.date)}</p><nav><ul>{contents}</ul></nav></header><main>"
         f"{about(files, info)}"

@@ -16,6 +16,7 @@ from flows.writers.citation import citation
 from flows.writers.codebook import codebook
 from flows.writers.datapackage import datapackage
 from flows.writers.page import render_page
+from flows.writers.zenodo import ZENODO, zenodo
 
 # Stands in for the version and date when hashing what a release says.
 _NEUTRAL = ReleaseInfo(version="0.0.0", date="0000-00-00", previous=None, bump=None)
@@ -43,6 +44,7 @@ def release_files(content: dict[str, bytes], info: ReleaseInfo) -> dict[str, byt
     files = dict(content)
     files["CHANGES.md"] = changes(info)
     files["CITATION.cff"] = citation(info)
+    files[ZENODO] = zenodo(info)
     files["datapackage.json"] = datapackage(files, info)
     files["index.html"] = render_page(files, info)
     files[CHECKSUMS] = checksums(files)
