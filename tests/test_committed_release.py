@@ -48,3 +48,22 @@ def test_observers_in_the_parliamentary_assembly_are_not_members_of_the_csto() -
 def test_the_root_zenodo_record_and_citation_are_the_latest_releases(tmp_path: Path) -> None:
     assert (REPO / ".zenodo.json").read_bytes() == (LATEST / "zenodo.json").read_bytes()
     assert (REPO / "CITATION.cff").read_bytes() == (LATEST / "CITATION.cff").read_bytes()
+
+
+def test_a_lost_index_is_rebuilt_from_the_committed_folders_of_every_version(
+    tmp_path: Path,
+) -> None:
+    """The committed releases were made by older code, with fewer tables and formats:
+    rebuilding their index entries must not fail, and the newest must match."""
+    import json
+    import shutil
+
+    from flows.steps.release_index import RELEASES, reconciled
+
+    copy = tmp_path / "output"
+    shutil.copytree(REPO / "output", copy)
+    (copy / RELEASES).unlink()
+    index = reconciled(copy)
+    committed = json.loads((REPO / "output" / RELEASES).read_text())["releases"]
+    assert [r["version"] for r in index.history] == [r["version"] for r in committed]
+    assert index.history[-1]["content_hash"] == committed[-1]["content_hash"]

@@ -98,6 +98,10 @@ def parquet_bytes(table: pa.Table) -> bytes:
     return sink.getvalue()
 
 
+# The files of each table in a release, by suffix.
+TABLE_SUFFIXES = (".csv", ".parquet", ".dta")
+
+
 def render_tables(tables: dict[str, pd.DataFrame]) -> dict[str, bytes]:
     """`<table>.csv`, `<table>.parquet` and `<table>.dta` for every table."""
     files: dict[str, bytes] = {}
