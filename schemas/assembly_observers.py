@@ -11,15 +11,7 @@ from pandera.typing import Series
 from schemas import fields as f
 from schemas import vocabulary as v
 from schemas.cross_table import periods_in_order
-from schemas.spec import (
-    CONTRADICTING_SOURCES,
-    SUPPORTING_SOURCES,
-    ForeignKey,
-    Table,
-    Tables,
-    Violation,
-    cross_table_rule,
-)
+from schemas.spec import Table, Tables, Violation, cross_table_rule
 
 
 class AssemblyObserversSchema(pandera.DataFrameModel):
@@ -29,6 +21,7 @@ class AssemblyObserversSchema(pandera.DataFrameModel):
     iso3: Series[str] = f.code(
         "The state whose parliament holds the status (join to `countries.iso3`).",
         raw_name="state",
+        refers=f.refers("countries.iso3"),
     )
     chamber: Series[str] = f.text(
         "The chamber holding the status, as the sources name it.", raw_name="chamber"
@@ -70,11 +63,6 @@ TABLE = Table(
         "chamber that held it (see its `note`)."
     ),
     derived_key=("iso3", "start_date"),
-    foreign_keys=(
-        ForeignKey("iso3", "countries", "iso3"),
-        SUPPORTING_SOURCES,
-        CONTRADICTING_SOURCES,
-    ),
 )
 
 

@@ -11,15 +11,7 @@ from pandera.typing import Series
 from schemas import fields as f
 from schemas import vocabulary as v
 from schemas.cross_table import last_day, not_parties
-from schemas.spec import (
-    CONTRADICTING_SOURCES,
-    SUPPORTING_SOURCES,
-    ForeignKey,
-    Table,
-    Tables,
-    Violation,
-    cross_table_rule,
-)
+from schemas.spec import Table, Tables, Violation, cross_table_rule
 
 
 class AssistanceRequestsSchema(pandera.DataFrameModel):
@@ -27,7 +19,11 @@ class AssistanceRequestsSchema(pandera.DataFrameModel):
         "Id of the request: `state-year-month` (`state-year` where the month is not known).",
         raw_name="id",
     )
-    iso3: Series[str] = f.code("The requesting state (join to `countries.iso3`).", raw_name="state")
+    iso3: Series[str] = f.code(
+        "The requesting state (join to `countries.iso3`).",
+        raw_name="state",
+        refers=f.refers("countries.iso3"),
+    )
     date: Series[pd.Timestamp] = f.date("When the request was made.", raw_name="date")
     date_precision: Series[str] = f.precision("date")
     asked: Series[str] = f.choices(
@@ -58,6 +54,7 @@ class AssistanceRequestsSchema(pandera.DataFrameModel):
         nullable=True,
         raw_name="basis_other_sources",
         many=True,
+        refers=f.CONTRADICTING_SOURCES,
     )
     addressed_to: Series[str] = f.text(
         "To whom the request was addressed, as the sources say.", raw_name="addressed_to"
@@ -83,6 +80,7 @@ class AssistanceRequestsSchema(pandera.DataFrameModel):
         v.SLUG,
         nullable=True,
         raw_name="operation",
+        refers=f.refers("operations.operation_id"),
     )
     source_ids: Series[str] = f.source_ids("sources")
     contradicting_source_ids: Series[str] = f.contradicting_source_ids("contradicted_by")
@@ -110,13 +108,6 @@ TABLE = Table(
         "was found. Where sources read the legal basis differently, `legal_basis` is the "
         "reading preferred (the words of the request itself, else the decision answering "
         "it) and `legal_basis_other` the other, with its sources."
-    ),
-    foreign_keys=(
-        ForeignKey("iso3", "countries", "iso3"),
-        ForeignKey("operation_id", "operations", "operation_id"),
-        ForeignKey("legal_basis_other_source_ids", "sources", "source_id", ";"),
-        SUPPORTING_SOURCES,
-        CONTRADICTING_SOURCES,
     ),
 )
 

@@ -7,19 +7,21 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import SUPPORTING_SOURCES, ForeignKey, Table
+from schemas.spec import Table
 
 
 class ChairmanshipsSchema(pandera.DataFrameModel):
     year: Series[pd.Int64Dtype] = pandera.Field(description="Calendar year.", ge=v.FIRST_YEAR)
     chair_iso3: Series[str] = f.code(
         "The state that chaired the Council at a regular session of the year (join to "
-        "`countries.iso3`)."
+        "`countries.iso3`).",
+        refers=f.refers("countries.iso3"),
     )
     session_ids: Series[str] = f.code(
         "The regular sessions of the year it chaired, `;`-separated (join to "
         "`council_sessions.session_id`).",
         v.SLUG_LIST,
+        refers=f.refers("council_sessions.session_id", many=True),
     )
     source_ids: Series[str] = f.source_ids()
 
@@ -39,10 +41,5 @@ TABLE = Table(
     notes=(
         "Derived from the regular sessions whose chair a source names: a year without such a "
         "session has no row, and a year whose sessions had two chairs has two."
-    ),
-    foreign_keys=(
-        ForeignKey("chair_iso3", "countries", "iso3"),
-        ForeignKey("session_ids", "council_sessions", "session_id", ";"),
-        SUPPORTING_SOURCES,
     ),
 )

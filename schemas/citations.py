@@ -1,9 +1,12 @@
 """The citations table: one row per row of any table and source it cites."""
 
+from typing import get_args
+
 import pandera.pandas as pandera
 from pandera.typing import Series
 
-from schemas.spec import ForeignKey, Table
+from schemas import fields as f
+from schemas.spec import Cites, Table
 
 
 class CitationsSchema(pandera.DataFrameModel):
@@ -11,12 +14,15 @@ class CitationsSchema(pandera.DataFrameModel):
     record_id: Series[str] = pandera.Field(
         description="Primary key of the citing row (for `membership_years`: `ISO3:year`)."
     )
-    source_id: Series[str] = pandera.Field(description="The cited source (join to `sources`).")
+    source_id: Series[str] = pandera.Field(
+        description="The cited source (join to `sources`).",
+        metadata=f.declared(refers=f.refers("sources.source_id")),
+    )
     role: Series[str] = pandera.Field(
         description="`supports` (the source gives the row's value) or `contradicts` (it gives "
         "another value, of the whole row or of one field, such as a request's "
         "`legal_basis_other`; the row's `note` says which).",
-        isin=["supports", "contradicts"],
+        isin=list(get_args(Cites)),
     )
 
     class Config:
@@ -32,5 +38,4 @@ TABLE = Table(
     model=CitationsSchema,
     primary_key=("table", "record_id", "source_id"),
     position=80,
-    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
 )

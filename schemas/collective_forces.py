@@ -6,7 +6,7 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import CONTRADICTING_SOURCES, SUPPORTING_SOURCES, ForeignKey, Table
+from schemas.spec import Table
 
 
 class CollectiveForcesSchema(pandera.DataFrameModel):
@@ -24,6 +24,7 @@ class CollectiveForcesSchema(pandera.DataFrameModel):
         v.SLUG,
         nullable=True,
         raw_name="founding_event",
+        refers=f.refers("treaty_events.event_id"),
     )
     founding_document: Series[str] = f.text(
         "The founding document, as sources name it.", nullable=True, raw_name="founding_document"
@@ -51,10 +52,5 @@ TABLE = Table(
         "groupings that CSTO officials count among the collective forces and a Central Asian "
         "grouping that was planned in 2008-2009 and that no source shows was created (see each "
         "`note`). No source read gives the founding date of the aviation forces."
-    ),
-    foreign_keys=(
-        ForeignKey("founding_event_id", "treaty_events", "event_id"),
-        SUPPORTING_SOURCES,
-        CONTRADICTING_SOURCES,
     ),
 )

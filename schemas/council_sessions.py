@@ -11,15 +11,7 @@ from pandera.typing import Series
 from schemas import fields as f
 from schemas import vocabulary as v
 from schemas.cross_table import not_parties
-from schemas.spec import (
-    CONTRADICTING_SOURCES,
-    SUPPORTING_SOURCES,
-    ForeignKey,
-    Table,
-    Tables,
-    Violation,
-    cross_table_rule,
-)
+from schemas.spec import Table, Tables, Violation, cross_table_rule
 
 
 class CouncilSessionsSchema(pandera.DataFrameModel):
@@ -45,6 +37,7 @@ class CouncilSessionsSchema(pandera.DataFrameModel):
         "The host state (join to `countries.iso3`); empty for an online session.",
         nullable=True,
         raw_name="host",
+        refers=f.refers("countries.iso3"),
     )
     chair_iso3: Series[str] = f.code(
         "The state chairing the Council at the session, or taking the chair there where "
@@ -52,6 +45,7 @@ class CouncilSessionsSchema(pandera.DataFrameModel):
         "source read says. `note` says which.",
         nullable=True,
         raw_name="chair",
+        refers=f.refers("countries.iso3"),
     )
     absent_iso3: Series[str] = f.code(
         "Members whose head of state did not attend, `;`-separated; empty where sources "
@@ -60,6 +54,7 @@ class CouncilSessionsSchema(pandera.DataFrameModel):
         nullable=True,
         raw_name="absent",
         many=True,
+        refers=f.refers("countries.iso3", many=True),
     )
     not_signed_iso3: Series[str] = f.code(
         "Members that did not sign the session's main documents, `;`-separated; empty "
@@ -68,6 +63,7 @@ class CouncilSessionsSchema(pandera.DataFrameModel):
         nullable=True,
         raw_name="not_signed",
         many=True,
+        refers=f.refers("countries.iso3", many=True),
     )
     decisions: Series[str] = f.text("The main decisions, in a sentence.", raw_name="decisions")
     source_ids: Series[str] = f.source_ids("sources")
@@ -97,14 +93,6 @@ TABLE = Table(
         "a session (such as the decision of 6 January 2022 to send forces to Kazakhstan) "
         "are in `treaty_events`. `absent_iso3` and `not_signed_iso3` are filled only where a "
         "source says so: an empty cell is not evidence that everyone came and signed."
-    ),
-    foreign_keys=(
-        ForeignKey("host_iso3", "countries", "iso3"),
-        ForeignKey("chair_iso3", "countries", "iso3"),
-        ForeignKey("absent_iso3", "countries", "iso3", ";"),
-        ForeignKey("not_signed_iso3", "countries", "iso3", ";"),
-        SUPPORTING_SOURCES,
-        CONTRADICTING_SOURCES,
     ),
 )
 

@@ -6,7 +6,7 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import SUPPORTING_SOURCES, Table
+from schemas.spec import Table
 
 
 class CountriesSchema(pandera.DataFrameModel):
@@ -69,5 +69,4 @@ TABLE = Table(
     model=CountriesSchema,
     primary_key=("iso3",),
     position=20,
-    foreign_keys=(SUPPORTING_SOURCES,),
 )

@@ -1,9 +1,6 @@
 """The exercise_figures table: troops and equipment in each exercise, every figure as one
 source reported it."""
 
-import datetime as dt
-from collections.abc import Iterator
-
 import pandas as pd
 import pandera.pandas as pandera
 from pandera.typing import Series
@@ -11,7 +8,7 @@ from pandera.typing import Series
 from schemas import fields as f
 from schemas import figures
 from schemas import vocabulary as v
-from schemas.spec import SUPPORTING_SOURCES, ForeignKey, Table, Tables, Violation, cross_table_rule
+from schemas.spec import Table
 
 
 class ExerciseFiguresSchema(pandera.DataFrameModel):
@@ -19,7 +16,10 @@ class ExerciseFiguresSchema(pandera.DataFrameModel):
         "exercise:contributor (or TOTAL):measure:source:as_of"
     )
     exercise_id: Series[str] = f.code(
-        "The exercise (join to `exercises.exercise_id`).", v.SLUG, raw_name="exercise"
+        "The exercise (join to `exercises.exercise_id`).",
+        v.SLUG,
+        raw_name="exercise",
+        refers=f.refers("exercises.exercise_id"),
     )
     contributor_iso3: Series[str] = figures.contributor("exercise")
     measure: Series[str] = f.choice(
@@ -65,15 +65,12 @@ TABLE = Table(
         "per state are few. Where several exercises ran together and sources give one figure "
         "for all of them, it is recorded on one of them and its `note` says so."
     ),
-    foreign_keys=(
-        ForeignKey("exercise_id", "exercises", "exercise_id"),
-        ForeignKey("contributor_iso3", "countries", "iso3"),
-        SUPPORTING_SOURCES,
-    ),
 )
 
-
-@cross_table_rule
-def one_preferred_exercise_figure(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
-    """Exactly one figure per exercise, measure and contributor (or total) is preferred."""
-    yield from figures.one_preferred(tables, "exercise_figures", ["exercise_id", "measure"])
+FIGURES = figures.FigureTable(
+    TABLE,
+    group=("exercise_id", "measure"),
+    count="count",
+    groups="exercises and measures",
+    whole="exercise",
+)

@@ -9,7 +9,7 @@ from pandera.typing import Series
 from schemas import fields as f
 from schemas import vocabulary as v
 from schemas.cross_table import not_parties
-from schemas.spec import SUPPORTING_SOURCES, ForeignKey, Table, Tables, Violation, cross_table_rule
+from schemas.spec import Table, Tables, Violation, cross_table_rule
 
 
 class ExerciseParticipantsSchema(pandera.DataFrameModel):
@@ -17,9 +17,16 @@ class ExerciseParticipantsSchema(pandera.DataFrameModel):
         description="Id of the row: `exercise:ISO3`.", unique=True
     )
     exercise_id: Series[str] = f.code(
-        "The exercise (join to `exercises.exercise_id`).", v.SLUG, raw_name="exercise"
+        "The exercise (join to `exercises.exercise_id`).",
+        v.SLUG,
+        raw_name="exercise",
+        refers=f.refers("exercises.exercise_id"),
     )
-    iso3: Series[str] = f.code("The state (join to `countries.iso3`).", raw_name="state")
+    iso3: Series[str] = f.code(
+        "The state (join to `countries.iso3`).",
+        raw_name="state",
+        refers=f.refers("countries.iso3"),
+    )
     role: Series[str] = f.choice(
         "`host`, `participant` or `observer`.", v.EXERCISE_ROLES, raw_name="role"
     )
@@ -47,11 +54,6 @@ TABLE = Table(
         "Only the states that a source names for an exercise are listed: a state missing "
         "here may have taken part unreported. Observers include foreign military attaches "
         "invited to watch, where sources name their states."
-    ),
-    foreign_keys=(
-        ForeignKey("exercise_id", "exercises", "exercise_id"),
-        ForeignKey("iso3", "countries", "iso3"),
-        SUPPORTING_SOURCES,
     ),
 )
 

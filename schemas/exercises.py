@@ -11,15 +11,7 @@ from pandera.typing import Series
 from schemas import fields as f
 from schemas import vocabulary as v
 from schemas.cross_table import ends_before_start
-from schemas.spec import (
-    CONTRADICTING_SOURCES,
-    SUPPORTING_SOURCES,
-    ForeignKey,
-    Table,
-    Tables,
-    Violation,
-    cross_table_rule,
-)
+from schemas.spec import Table, Tables, Violation, cross_table_rule
 
 
 class ExercisesSchema(pandera.DataFrameModel):
@@ -51,6 +43,7 @@ class ExercisesSchema(pandera.DataFrameModel):
         "The host state (join to `countries.iso3`); empty for an umbrella held in several.",
         nullable=True,
         raw_name="host",
+        refers=f.refers("countries.iso3"),
     )
     grounds: Series[str] = f.text(
         "The training grounds in English, as sources write them.", nullable=True, raw_name="grounds"
@@ -67,12 +60,14 @@ class ExercisesSchema(pandera.DataFrameModel):
         nullable=True,
         raw_name="forces",
         many=True,
+        refers=f.refers("collective_forces.force_id", many=True),
     )
     umbrella_id: Series[str] = f.code(
         "The umbrella exercise it ran under (join to `exercises.exercise_id`).",
         v.SLUG,
         nullable=True,
         raw_name="umbrella",
+        refers=f.refers("exercises.exercise_id"),
     )
     source_ids: Series[str] = f.source_ids("sources")
     contradicting_source_ids: Series[str] = f.contradicting_source_ids("contradicted_by")
@@ -100,13 +95,6 @@ TABLE = Table(
         "Rubezh-2020, Rubezh-2023, Skala-2024 and Cobalt-2025. Where a name was read only in "
         "one language, the other is a translation of the series name (`note` says so) or, "
         "for the Russian, left empty."
-    ),
-    foreign_keys=(
-        ForeignKey("host_iso3", "countries", "iso3"),
-        ForeignKey("force_ids", "collective_forces", "force_id", ";"),
-        ForeignKey("umbrella_id", "exercises", "exercise_id"),
-        SUPPORTING_SOURCES,
-        CONTRADICTING_SOURCES,
     ),
 )
 

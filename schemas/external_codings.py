@@ -10,7 +10,7 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import SUPPORTING_SOURCES, ForeignKey, Table, Tables, Violation, cross_table_rule
+from schemas.spec import Table, Tables, Violation, cross_table_rule
 
 
 class ExternalCodingsSchema(pandera.DataFrameModel):
@@ -36,7 +36,11 @@ class ExternalCodingsSchema(pandera.DataFrameModel):
         ge=1,
         metadata=f.raw("phase"),
     )
-    iso3: Series[str] = f.code("The state (join to `countries.iso3`).", raw_name="state")
+    iso3: Series[str] = f.code(
+        "The state (join to `countries.iso3`).",
+        raw_name="state",
+        refers=f.refers("countries.iso3"),
+    )
     cow_code: Series[pd.Int64Dtype] = pandera.Field(
         description="The state's COW number as the dataset gives it.",
         metadata=f.raw("cow_code"),
@@ -71,6 +75,7 @@ class ExternalCodingsSchema(pandera.DataFrameModel):
         "The spell of this dataset it corresponds to (join to `members.spell_id`).",
         r"^.+$",
         raw_name="spell",
+        refers=f.refers("members.spell_id"),
     )
     starts_agree: Series[pd.BooleanDtype] = pandera.Field(
         description="Computed: `true` if the entry is the spell's start to the day; empty "
@@ -105,11 +110,6 @@ TABLE = Table(
         "the Charter was signed; COW alliance 350 enters all nine states on 15 May 1992 and "
         "codes no exit up to the end of its data in 2012: that is its coding, kept as it is. "
         "Where the two sides differ, the row's `note` says what each follows."
-    ),
-    foreign_keys=(
-        ForeignKey("iso3", "countries", "iso3"),
-        ForeignKey("spell_id", "members", "spell_id"),
-        SUPPORTING_SOURCES,
     ),
 )
 

@@ -1,4 +1,8 @@
-"""Pandera field factories for the kinds of column the tables share."""
+"""Pandera field factories for the kinds of column the tables share.
+
+A column declares on itself the raw field it is typed from (`raw_name`) and the column of
+another table its ids refer to (`refers`); `schemas/spec.py` reads both from there.
+"""
 
 from typing import Any
 
@@ -9,7 +13,7 @@ import pyarrow.compute as pc
 from pandera.api.extensions import register_check_method
 
 from schemas import vocabulary as v
-from schemas.spec import RAW
+from schemas.spec import RAW, REFERS, Cites, Reference
 
 # A text cell may not begin with a character that makes a spreadsheet evaluate it: `=`,
 # `+`, `-`, `@`, their full-width and small forms (which spreadsheets also read as
@@ -27,7 +31,6 @@ NOT_PRINTABLE = (
 )
 
 
-@register_check_method(statistics=[])
 def printable(series: pd.Series) -> pd.Series:
     """True where a text value holds no character of `NOT_PRINTABLE`."""
     text = pa.array(series, pa.large_string(), from_pandas=True)
@@ -35,11 +38,39 @@ def printable(series: pd.Series) -> pd.Series:
     return pd.Series(~bad.to_numpy(zero_copy_only=False), index=series.index)
 
 
+# Registered by a call, not as a decorator, so that `printable` keeps its types: Pandera's
+# decorator is untyped, and returns the function as it is.
+register_check_method(printable, statistics=[])
+
+
+def refers(target: str, *, many: bool = False, cites: Cites | None = None) -> Reference:
+    """A reference to `target` (`table.column`); `many`: a cell holds several ids, separated
+    by `;`; `cites`: what the sources of a column of source ids do for its row."""
+    table, column = target.split(".")
+    return Reference(table, column, ";" if many else None, cites)
+
+
+# The sources that support a row, and those that give another value than it.
+SUPPORTING_SOURCES = refers("sources.source_id", many=True, cites="supports")
+CONTRADICTING_SOURCES = refers("sources.source_id", many=True, cites="contradicts")
+
+
+def declared(
+    raw_name: str | None = None, *, many: bool = False, refers: Reference | None = None
+) -> dict[str, Any] | None:
+    """A column's metadata: the raw field it is typed from (`many`: a YAML list of ids) and
+    the column of another table its ids refer to; None where it declares neither."""
+    found: dict[str, Any] = {}
+    if raw_name is not None:
+        found[RAW] = {"name": raw_name, "list": many}
+    if refers is not None:
+        found[REFERS] = refers
+    return found or None
+
+
 def raw(name: str | None, *, many: bool = False) -> dict[str, Any] | None:
     """The metadata that names a column's raw field (`many`: a YAML list of ids)."""
-    if name is None:
-        return None
-    return {RAW: {"name": name, "list": many}}
+    return declared(name, many=many)
 
 
 def text(
@@ -81,12 +112,14 @@ def code(
     nullable: bool = False,
     raw_name: str | None = None,
     many: bool = False,
+    refers: Reference | None = None,
 ) -> Any:
+    """A code or id; `refers`: the column of another table the ids are keys of."""
     return pandera.Field(
         description=description,
         str_matches=pattern,
         nullable=nullable,
-        metadata=raw(raw_name, many=many),
+        metadata=declared(raw_name, many=many, refers=refers),
     )
 
 
@@ -123,11 +156,12 @@ def precision(of: str, *, nullable: bool = False) -> Any:
 
 
 def source_ids(raw_name: str | None = None, *, many: bool = True) -> Any:
+    """The sources supporting a row (`many=False`: the raw field gives one)."""
     return pandera.Field(
         description="Ids of the sources that support this row, separated by `;` "
         "(join to `sources.source_id`).",
         str_matches=v.SLUG_LIST,
-        metadata=raw(raw_name, many=many),
+        metadata=declared(raw_name, many=many, refers=SUPPORTING_SOURCES),
     )
 
 
@@ -137,7 +171,7 @@ def contradicting_source_ids(raw_name: str | None = None) -> Any:
         "`note` says what they give. Empty where no source read disagrees.",
         str_matches=v.SLUG_LIST,
         nullable=True,
-        metadata=raw(raw_name, many=True),
+        metadata=declared(raw_name, many=True, refers=CONTRADICTING_SOURCES),
     )
 
 

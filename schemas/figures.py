@@ -1,9 +1,21 @@
 """One way of recording reported figures, for every table of them (troops deployed in an
 operation, troops and equipment in an exercise, forces declared or pledged): each figure
 as one source gave it, with its qualifier and date, and one figure per group marked
-preferred by the rule in the codebook."""
+preferred by the rule in the codebook.
 
+A table of figures declares what makes it one in its module, `FIGURES = FigureTable(...)`,
+beside its `TABLE`; `schemas/__init__.py` finds it. From that one declaration follow the
+rule that one figure per group and contributor (or total) is preferred (here), the
+computed `contributors_add_up` (`flows/steps/build.py`) and the warning not to add up the
+contributors where they do not make the total (`flows/writers/figure_sums.py`, read by the
+codebook and the page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -11,7 +23,62 @@ import pandera.pandas as pandera
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import Tables, Violation
+from schemas.spec import Table, Tables, Violation, cross_table_rule
+
+CONTRIBUTOR = "contributor_iso3"  # empty on a total
+
+
+@dataclass(frozen=True)
+class FigureTable:
+    """A table of figures: one figure per source, contributor (or total) and `group`.
+
+    `group` names the columns whose values make a group (an operation; an exercise and a
+    measure; a force), `count` the column of the number. The rest says it in prose, for the
+    codebook's warning: `groups`, what several groups are called ("exercises and
+    measures"); `whole`, what a total is the size of; `unit`, what the count counts where
+    one word says it ("troops"; empty where the group says it, as a measure does).
+    """
+
+    table: Table
+    group: tuple[str, ...]
+    count: str
+    groups: str
+    whole: str
+    unit: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    def one_preferred(self, tables: Tables) -> Iterator[Violation]:
+        """Exactly one figure per group and contributor (or total) is marked preferred."""
+        figures = tables[self.name]
+        who = figures[CONTRIBUTOR].fillna("total")
+        for keys, rows in figures.assign(who=who).groupby([*self.group, "who"], sort=True):
+            marked = int(rows["preferred"].fillna(False).sum())
+            if marked != 1:
+                named = " ".join(str(k) for k in keys[:-1])
+                yield Violation(
+                    self.name,
+                    rows.index[0],
+                    "preferred",
+                    f"{marked} figures for {keys[-1]} in {named} are marked preferred; "
+                    "exactly one must be",
+                )
+
+    def with_sums_checked(self, figures: pd.DataFrame) -> pd.DataFrame:
+        """The figures with `contributors_add_up` computed (see `with_sums_checked`)."""
+        return with_sums_checked(figures, list(self.group), self.count)
+
+
+@cross_table_rule
+def one_preferred_figure(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
+    """In every table of figures, exactly one figure per group and contributor (or total)
+    is marked preferred."""
+    from schemas import FIGURE_TABLES
+
+    for figure_table in FIGURE_TABLES.values():
+        yield from figure_table.one_preferred(tables)
 
 
 def figure_id(parts: str) -> Any:
@@ -27,6 +94,7 @@ def contributor(subject: str) -> Any:
         f"The contributing state (join to `countries.iso3`); empty for a total of the {subject}.",
         nullable=True,
         raw_name="contributor",
+        refers=f.refers("countries.iso3"),
     )
 
 
@@ -57,30 +125,13 @@ def contributors_add_up(subject: str) -> Any:
     )
 
 
-def one_preferred(tables: Tables, table: str, group: list[str]) -> Iterator[Violation]:
-    """Exactly one figure per `group` and contributor (or total) is marked preferred."""
-    figures = tables[table]
-    who = figures["contributor_iso3"].fillna("total")
-    for keys, rows in figures.assign(who=who).groupby([*group, "who"], sort=True):
-        marked = int(rows["preferred"].fillna(False).sum())
-        if marked != 1:
-            named = " ".join(str(k) for k in keys[:-1])
-            yield Violation(
-                table,
-                rows.index[0],
-                "preferred",
-                f"{marked} figures for {keys[-1]} in {named} are marked preferred; "
-                "exactly one must be",
-            )
-
-
 def with_sums_checked(figures: pd.DataFrame, group: list[str], count: str) -> pd.DataFrame:
     """The figures with `contributors_add_up` set on the preferred figures of every group
     that has a preferred total: do its preferred contributor figures sum to it? Unknown
     where a preferred contributor figure has no count."""
     preferred = figures["preferred"].fillna(False).astype(bool)
-    totals = figures[preferred & figures["contributor_iso3"].isna()].set_index(group)[count]
-    parts = figures[preferred & figures["contributor_iso3"].notna()].groupby(group)[count]
+    totals = figures[preferred & figures[CONTRIBUTOR].isna()].set_index(group)[count]
+    parts = figures[preferred & figures[CONTRIBUTOR].notna()].groupby(group)[count]
     summed = parts.sum(min_count=1).where(parts.count() == parts.size())
     adds_up = (summed.reindex(totals.index) == totals).where(summed.reindex(totals.index).notna())
     keys = pd.MultiIndex.from_frame(figures[group]) if len(group) > 1 else figures[group[0]]

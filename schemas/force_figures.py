@@ -11,13 +11,16 @@ from pandera.typing import Series
 from schemas import fields as f
 from schemas import figures
 from schemas import vocabulary as v
-from schemas.spec import SUPPORTING_SOURCES, ForeignKey, Table, Tables, Violation, cross_table_rule
+from schemas.spec import Table, Tables, Violation, cross_table_rule
 
 
 class ForceFiguresSchema(pandera.DataFrameModel):
     figure_id: Series[str] = figures.figure_id("force:contributor (or TOTAL):source:as_of")
     force_id: Series[str] = f.code(
-        "The force (join to `collective_forces.force_id`).", v.SLUG, raw_name="force"
+        "The force (join to `collective_forces.force_id`).",
+        v.SLUG,
+        raw_name="force",
+        refers=f.refers("collective_forces.force_id"),
     )
     contributor_iso3: Series[str] = figures.contributor("force (its declared strength)")
     troops: Series[pd.Int64Dtype] = pandera.Field(
@@ -63,18 +66,11 @@ TABLE = Table(
         "(2009); none for the peacekeeping forces at their formation. Figures that sources "
         "give without a date are not recorded."
     ),
-    foreign_keys=(
-        ForeignKey("force_id", "collective_forces", "force_id"),
-        ForeignKey("contributor_iso3", "countries", "iso3"),
-        SUPPORTING_SOURCES,
-    ),
 )
 
-
-@cross_table_rule
-def one_preferred_force_figure(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
-    """Exactly one figure per force and contributor (or total) is marked preferred."""
-    yield from figures.one_preferred(tables, "force_figures", ["force_id"])
+FIGURES = figures.FigureTable(
+    TABLE, group=("force_id",), count="troops", groups="forces", whole="force", unit="troops"
+)
 
 
 @cross_table_rule

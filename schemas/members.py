@@ -10,22 +10,18 @@ from pandera.typing import Series
 from schemas import fields as f
 from schemas import vocabulary as v
 from schemas.cross_table import periods_in_order
-from schemas.spec import (
-    CONTRADICTING_SOURCES,
-    SUPPORTING_SOURCES,
-    ForeignKey,
-    Table,
-    Tables,
-    Violation,
-    cross_table_rule,
-)
+from schemas.spec import Table, Tables, Violation, cross_table_rule
 
 
 class MembersSchema(pandera.DataFrameModel):
     spell_id: Series[str] = pandera.Field(
         description="Id of the spell: `ISO3:status:start_date`.", unique=True
     )
-    iso3: Series[str] = f.code("The state (join to `countries.iso3`).", raw_name="state")
+    iso3: Series[str] = f.code(
+        "The state (join to `countries.iso3`).",
+        raw_name="state",
+        refers=f.refers("countries.iso3"),
+    )
     status: Series[str] = f.choice(
         "`member` (party to the treaty, member of the organisation), `frozen` (the state "
         "froze its participation without leaving), `suspended` (membership suspended), "
@@ -47,6 +43,7 @@ class MembersSchema(pandera.DataFrameModel):
         v.SLUG,
         nullable=True,
         raw_name="start_event",
+        refers=f.refers("treaty_events.event_id"),
     )
     end_date: Series[pd.Timestamp] = f.date(
         "When the spell ended; empty while it is ongoing.", nullable=True, raw_name="end"
@@ -63,6 +60,7 @@ class MembersSchema(pandera.DataFrameModel):
         v.SLUG,
         nullable=True,
         raw_name="end_event",
+        refers=f.refers("treaty_events.event_id"),
     )
     source_ids: Series[str] = f.source_ids("sources")
     contradicting_source_ids: Series[str] = f.contradicting_source_ids("contradicted_by")
@@ -86,13 +84,6 @@ TABLE = Table(
         "protocols signed on 8 November 2018 created; the sources read up to 2025 speak only "
         "of candidates. Where ATOP or COW date a spell differently, the spell lists them in "
         "`contradicting_source_ids` and its `note` gives their dates."
-    ),
-    foreign_keys=(
-        ForeignKey("iso3", "countries", "iso3"),
-        ForeignKey("start_event_id", "treaty_events", "event_id"),
-        ForeignKey("end_event_id", "treaty_events", "event_id"),
-        SUPPORTING_SOURCES,
-        CONTRADICTING_SOURCES,
     ),
 )
 

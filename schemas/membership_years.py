@@ -6,11 +6,14 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import SUPPORTING_SOURCES, ForeignKey, Table
+from schemas.spec import Table
 
 
 class MembershipYearsSchema(pandera.DataFrameModel):
-    iso3: Series[str] = f.code("The state (join to `countries.iso3`).")
+    iso3: Series[str] = f.code(
+        "The state (join to `countries.iso3`).",
+        refers=f.refers("countries.iso3"),
+    )
     cow_code: Series[pd.Int64Dtype] = pandera.Field(
         description="Correlates of War state number, for joins to COW-keyed country-year data."
     )
@@ -24,6 +27,7 @@ class MembershipYearsSchema(pandera.DataFrameModel):
         description="The spell in force on that day (join to `members.spell_id`); empty "
         "for `not_member`.",
         nullable=True,
+        metadata=f.declared(refers=f.refers("members.spell_id")),
     )
     source_ids: Series[str] = f.source_ids()
 
@@ -40,9 +44,4 @@ TABLE = Table(
     model=MembershipYearsSchema,
     primary_key=("iso3", "year"),
     position=70,
-    foreign_keys=(
-        ForeignKey("iso3", "countries", "iso3"),
-        ForeignKey("spell_id", "members", "spell_id"),
-        SUPPORTING_SOURCES,
-    ),
 )

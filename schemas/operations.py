@@ -9,13 +9,17 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas.cross_table import ends_before_start
-from schemas.spec import SUPPORTING_SOURCES, ForeignKey, Table, Tables, Violation, cross_table_rule
+from schemas.spec import Table, Tables, Violation, cross_table_rule
 
 
 class OperationsSchema(pandera.DataFrameModel):
     operation_id: Series[str] = f.key("Id of the operation.", raw_name="id")
     name: Series[str] = f.text("Name of the operation.", raw_name="name")
-    host_iso3: Series[str] = f.code("The host state (join to `countries.iso3`).", raw_name="host")
+    host_iso3: Series[str] = f.code(
+        "The host state (join to `countries.iso3`).",
+        raw_name="host",
+        refers=f.refers("countries.iso3"),
+    )
     start_date: Series[pd.Timestamp] = f.date("When the first units deployed.", raw_name="start")
     start_precision: Series[str] = f.precision("start_date")
     end_date: Series[pd.Timestamp] = f.date(
@@ -39,10 +43,6 @@ TABLE = Table(
     model=OperationsSchema,
     primary_key=("operation_id",),
     position=50,
-    foreign_keys=(
-        ForeignKey("host_iso3", "countries", "iso3"),
-        SUPPORTING_SOURCES,
-    ),
 )
 
 

@@ -10,15 +10,7 @@ from pandera.typing import Series
 from schemas import fields as f
 from schemas import vocabulary as v
 from schemas.cross_table import periods_in_order
-from schemas.spec import (
-    CONTRADICTING_SOURCES,
-    SUPPORTING_SOURCES,
-    ForeignKey,
-    Table,
-    Tables,
-    Violation,
-    cross_table_rule,
-)
+from schemas.spec import Table, Tables, Violation, cross_table_rule
 
 
 class SecretariesGeneralSchema(pandera.DataFrameModel):
@@ -26,7 +18,9 @@ class SecretariesGeneralSchema(pandera.DataFrameModel):
     name: Series[str] = f.english_name()
     name_ru: Series[str] = f.russian_name()
     iso3: Series[str] = f.code(
-        "The state the holder represented (join to `countries.iso3`).", raw_name="state"
+        "The state the holder represented (join to `countries.iso3`).",
+        raw_name="state",
+        refers=f.refers("countries.iso3"),
     )
     role: Series[str] = f.choice(
         "`secretary_general` (appointed by the Collective Security Council) or `acting` "
@@ -80,11 +74,6 @@ TABLE = Table(
         "the day the holder took office, `start_date` is the latter and `note` gives the "
         "decision. An acting term's end is the month its successor took office. No "
         "Wikidata item was shown by a source read, so `wikidata_id` is empty."
-    ),
-    foreign_keys=(
-        ForeignKey("iso3", "countries", "iso3"),
-        SUPPORTING_SOURCES,
-        CONTRADICTING_SOURCES,
     ),
 )
 

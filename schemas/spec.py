@@ -1,7 +1,8 @@
 """What a table is made of, declared once in the module named after it.
 
 A table module (`schemas/<table>.py`) holds its Pandera model, whose columns carry their
-raw field on themselves (`metadata={"raw": ...}`, written with `fields.raw`), and one
+raw field and the column of another table they refer to on themselves (`metadata={"raw":
+..., "refers": ...}`, written with the factories of `schemas/fields.py`), and one
 `TABLE = Table(...)` with the table's title, description, keys and place among the
 tables. Cross-table rules that concern it are registered beside it with `@cross_table_rule`.
 `schemas/__init__.py` finds every such module; everything that describes a table (ingest,
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
@@ -22,6 +23,10 @@ import pandera.pandas as pandera
 
 FieldKind = Literal["text", "integer", "date", "boolean", "id_list"]
 RAW = "raw"  # the metadata key of a column's raw field
+REFERS = "refers"  # the metadata key of the column it refers to in another table
+# What the sources a column cites do for its row, in `citations`: give the row's value, or
+# give another value (of the whole row, or of one field).
+Cites = Literal["supports", "contradicts"]
 
 
 @dataclass(frozen=True)
@@ -53,25 +58,37 @@ class RawField:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """What a column refers to: `column` of `table`, declared on the column itself
+    (`metadata={"refers": Reference(...)}`, written with `fields.refers`).
+
+    `separator` is set when a cell holds several ids separated by it. `cites` is set on a
+    column of ids of `sources` that a row cites: what those sources do for the row, which
+    is the role of its links in `citations`.
+    """
+
+    table: str
+    column: str
+    separator: str | None = None
+    cites: Cites | None = None
+
+
+@dataclass(frozen=True)
 class ForeignKey:
     """`columns` of this table refer to `reference_columns` of `reference_table`.
 
-    `list_separator` is set when the column holds several ids separated by it.
+    `list_separator` is set when the column holds several ids separated by it; `cites` as
+    in `Reference`.
     """
 
     columns: str
     reference_table: str
     reference_columns: str
     list_separator: str | None = None
+    cites: Cites | None = None
 
 
-# The references of the columns that every sourced table has: the sources supporting a row,
-# and those that give another value.
-SUPPORTING_SOURCES = ForeignKey("source_ids", "sources", "source_id", ";")
-CONTRADICTING_SOURCES = ForeignKey("contradicting_source_ids", "sources", "source_id", ";")
-
-
-def _kind(column: Any, declared: dict) -> FieldKind:
+def _kind(column: Any, declared: dict[str, Any]) -> FieldKind:
     if declared.get("list"):
         return "id_list"
     dtype = str(column.dtype)
@@ -101,7 +118,6 @@ class Table:
     primary_key: tuple[str, ...]
     position: int
     derived_key: tuple[str, ...] = ()
-    foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
     notes: str = ""
 
     @cached_property
@@ -125,6 +141,17 @@ class Table:
                     )
                 )
         return tuple(found)
+
+    @cached_property
+    def foreign_keys(self) -> tuple[ForeignKey, ...]:
+        """The references declared on the columns: first those to the rows of other
+        tables, then those to `sources`, each in column order."""
+        found = []
+        for name, column in self.model.to_schema().columns.items():
+            ref = (column.metadata or {}).get(REFERS)
+            if ref:
+                found.append(ForeignKey(name, ref.table, ref.column, ref.separator, ref.cites))
+        return tuple(sorted(found, key=lambda fk: fk.reference_table == "sources"))
 
     @cached_property
     def computed_columns(self) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
-from schemas.spec import CONTRADICTING_SOURCES, SUPPORTING_SOURCES, ForeignKey, Table
+from schemas.spec import Table
 
 
 class TreatyEventsSchema(pandera.DataFrameModel):
@@ -24,12 +24,14 @@ class TreatyEventsSchema(pandera.DataFrameModel):
         nullable=True,
         raw_name="states",
         many=True,
+        refers=f.refers("countries.iso3", many=True),
     )
     operation_id: Series[str] = f.code(
         "The operation it belongs to (join to `operations.operation_id`).",
         v.SLUG,
         nullable=True,
         raw_name="operation",
+        refers=f.refers("operations.operation_id"),
     )
     source_ids: Series[str] = f.source_ids("sources")
     contradicting_source_ids: Series[str] = f.contradicting_source_ids("contradicted_by")
@@ -47,10 +49,4 @@ TABLE = Table(
     model=TreatyEventsSchema,
     primary_key=("event_id",),
     position=40,
-    foreign_keys=(
-        ForeignKey("states", "countries", "iso3", ";"),
-        ForeignKey("operation_id", "operations", "operation_id"),
-        SUPPORTING_SOURCES,
-        CONTRADICTING_SOURCES,
-    ),
 )

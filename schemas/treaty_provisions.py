@@ -6,7 +6,7 @@ import pandera.pandas as pandera
 from pandera.typing import Series
 
 from schemas import fields as f
-from schemas.spec import SUPPORTING_SOURCES, Table
+from schemas.spec import Table
 
 
 class TreatyProvisionsSchema(pandera.DataFrameModel):
@@ -70,5 +70,4 @@ TABLE = Table(
         "from ATOP's, so `dataset_reading` is empty; the other variables were not checked "
         "against the texts."
     ),
-    foreign_keys=(SUPPORTING_SOURCES,),
 )

@@ -11,13 +11,16 @@ from schemas import fields as f
 from schemas import figures
 from schemas import vocabulary as v
 from schemas.cross_table import last_day
-from schemas.spec import SUPPORTING_SOURCES, ForeignKey, Table, Tables, Violation, cross_table_rule
+from schemas.spec import Table, Tables, Violation, cross_table_rule
 
 
 class TroopDeploymentsSchema(pandera.DataFrameModel):
     figure_id: Series[str] = figures.figure_id("operation:contributor (or TOTAL):source:as_of")
     operation_id: Series[str] = f.code(
-        "The operation (join to `operations.operation_id`).", v.SLUG, raw_name="operation"
+        "The operation (join to `operations.operation_id`).",
+        v.SLUG,
+        raw_name="operation",
+        refers=f.refers("operations.operation_id"),
     )
     contributor_iso3: Series[str] = figures.contributor("force")
     troops: Series[pd.Int64Dtype] = pandera.Field(
@@ -46,11 +49,15 @@ TABLE = Table(
     primary_key=("figure_id",),
     position=60,
     derived_key=("operation_id", "contributor_iso3", "source_ids", "as_of_date"),
-    foreign_keys=(
-        ForeignKey("operation_id", "operations", "operation_id"),
-        ForeignKey("contributor_iso3", "countries", "iso3"),
-        SUPPORTING_SOURCES,
-    ),
+)
+
+FIGURES = figures.FigureTable(
+    TABLE,
+    group=("operation_id",),
+    count="troops",
+    groups="operations",
+    whole="force",
+    unit="troops",
 )
 
 
@@ -76,9 +83,3 @@ def figures_within_operation(tables: Tables, as_of: dt.date) -> Iterator[Violati
             f"({start[row]:%Y-%m-%d} to {end[row]:%Y-%m-%d}) "
             f"(found {day[row]:%Y-%m-%d})",
         )
-
-
-@cross_table_rule
-def one_preferred_figure(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
-    """Exactly one figure per operation and contributor (or total) is marked preferred."""
-    yield from figures.one_preferred(tables, "troop_deployments", ["operation_id"])

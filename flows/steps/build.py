@@ -1,7 +1,7 @@
 """Build: the published tables from the validated raw tables.
 
-Raw tables are sorted by their key; `membership_years`, `dyad_years`, `chairmanships` and
-`citations` are derived here.
+Raw tables are sorted by their key; `membership_years`, `dyad_years`, `chairmanships`,
+`citations` and `coverage` are derived here.
 Pure functions: the same records always give the same tables.
 """
 
@@ -10,30 +10,22 @@ from __future__ import annotations
 import datetime as dt
 from functools import reduce
 from itertools import permutations
+from typing import Any
 
 import pandas as pd
 
 from flows.steps.ingest import RawRecords
-from schemas import DERIVED_TABLES, RAW_TABLES, TABLES
+from schemas import DERIVED_TABLES, FIGURE_TABLES, RAW_TABLES, TABLES
 from schemas.external_codings import with_agreement
-from schemas.figures import with_sums_checked
 from schemas.ids import split_ids
-from schemas.spec import SUPPORTING_SOURCES
 from schemas.vocabulary import FIRST_YEAR, PARTY_STATUSES
-
-# The tables of figures, the groups whose contributors may add up to a total, and the count.
-SUMMED = (
-    ("troop_deployments", ["operation_id"], "troops"),
-    ("exercise_figures", ["exercise_id", "measure"], "count"),
-    ("force_figures", ["force_id"], "troops"),
-)
 
 
 def build(records: RawRecords) -> dict[str, pd.DataFrame]:
     """Every published table, in publication order, rows sorted by primary key."""
     tables = {t.name: _sorted(records.tables[t.name], t.primary_key) for t in RAW_TABLES}
-    for name, group, count in SUMMED:
-        tables[name] = with_sums_checked(tables[name], group, count)
+    for name, figures in FIGURE_TABLES.items():
+        tables[name] = figures.with_sums_checked(tables[name])
     tables["membership_years"] = membership_years(
         tables["members"], tables["countries"], records.as_of
     )
@@ -62,7 +54,7 @@ def membership_years(
     """
     cow = dict(zip(countries["iso3"], countries["cow_code"], strict=True))
     spells = members.sort_values(["iso3", "start_date"], kind="stable")
-    by_state: dict[str, list[dict]] = {}
+    by_state: dict[str, list[dict[str, Any]]] = {}
     for spell in spells.to_dict("records"):
         by_state.setdefault(spell["iso3"], []).append(spell)
     rows = []
@@ -168,18 +160,19 @@ def coverage(tables: dict[str, pd.DataFrame], as_of: dt.date) -> pd.DataFrame:
 
 
 def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per (table, row, source) for every column that refers to `sources`: the
-    row's `source_ids` support it; any other such column gives another value (the
-    contradicting sources, the sources of another reading)."""
+    """One row per (table, row, source) for every column of sources that a row cites, in
+    the role its reference declares: `supports` for the sources of the row's value,
+    `contradicts` for those of another value (the contradicting sources, the sources of
+    another reading)."""
     links = []
     for name, frame in tables.items():
         key = [frame[c].astype("str") for c in TABLES[name].primary_key]
         record_id = reduce(lambda a, b: a + ":" + b, key)
         for fk in TABLES[name].foreign_keys:
-            if fk.reference_table != "sources":
+            if fk.cites is None:
                 continue
             sources = split_ids(frame[fk.columns])
-            role = "supports" if fk == SUPPORTING_SOURCES else "contradicts"
+            role = fk.cites
             links.append(
                 pd.DataFrame(
                     {

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flows.steps.render import csv_text, first_values, parquet_rows
 from flows.writers.datapackage import constraints, field_type
-from flows.writers.troop_sums import mismatches
-from schemas import TABLES, metadata
+from flows.writers.figure_sums import Mismatch, mismatched_groups
+from schemas import FIGURE_TABLES, TABLES, metadata
+from schemas.figures import FigureTable
 from schemas.spec import Table
 
 ENCODING = """\
 ## How values are encoded
 
 - **Files.** Each table is published as `<table>.csv` (UTF-8, comma-separated, header row,
-  `\\n` line ends, empty field for missing) and `<table>.parquet` (the same rows and columns,
-  typed: dates as dates, counts as 64-bit integers, `true`/`false` as booleans).
+  `\\n` line ends, empty field for missing), `<table>.parquet` (the same rows and columns,
+  typed: dates as dates, counts as 64-bit integers, `true`/`false` as booleans) and
+  `<table>.dta` (the same rows for Stata 14 or later, format 118: vocabularies and
+  `true`/`false` as labelled values, each variable labelled with its description).
 - **Dates and their precision.** A date is written `YYYY-MM-DD`. Where the sources give only
   a month or a year, the date is the first day of that period and the `*_precision` column
   beside it says `month` or `year`; `day` means the day is known. Never read a month-precision
@@ -66,7 +71,7 @@ ENCODING = """\
 """
 
 
-def allowed_values(found: dict) -> str:
+def allowed_values(found: dict[str, Any]) -> str:
     """What a column may hold, in words: its values, bounds, pattern, uniqueness."""
     parts = []
     if "enum" in found:
@@ -91,7 +96,7 @@ def _table_section(
         table.description,
         "",
         *([table.notes, ""] if table.notes else []),
-        f"Files: `{table.name}.csv`, `{table.name}.parquet`. Rows: {rows}. "
+        f"Files: `{table.name}.csv`, `{table.name}.parquet`, `{table.name}.dta`. Rows: {rows}. "
         f"Primary key: {', '.join(f'`{k}`' for k in table.primary_key)}.",
     ]
     if covered:
@@ -132,18 +137,43 @@ def _table_section(
 
 
 def sums_warning(files: dict[str, bytes]) -> list[str]:
-    """A paragraph per operation whose contributor figures do not add up to its total."""
+    """A paragraph per table of figures with groups whose preferred contributor figures do
+    not add up to their preferred total, naming them."""
     lines = []
-    for wrong in mismatches(files).values():
-        lines += [
-            f"**Do not sum the contributors of `{wrong.operation_id}`.** Its preferred figures "
-            f"per contributor add up to {wrong.contributors:,} troops, against a preferred "
-            f"total of {wrong.total:,}: each is the best figure found for itself, from different "
-            "sources, dates and qualifiers (see each row's `note`). Use the total for the size "
-            "of the force.",
-            "",
-        ]
+    for name, figures in FIGURE_TABLES.items():
+        wrong = list(mismatched_groups(name, files).values())
+        if wrong:
+            lines += [_sums_paragraph(figures, wrong), ""]
     return lines
+
+
+def _sums_paragraph(figures: FigureTable, wrong: list[Mismatch]) -> str:
+    """The warning for one table of figures: its one group that does not add up, in a
+    sentence, or its several, listed in one paragraph."""
+    unit = f" {figures.unit}" if figures.unit else ""
+    why = (
+        "from different sources, dates and qualifiers (see each row's `note`). Use the total "
+        f"for the size of the {figures.whole}."
+    )
+    if len(wrong) == 1:
+        [one] = wrong
+        return (
+            f"**Do not sum the contributors of {_group(one)}.** Its preferred figures per "
+            f"contributor add up to {one.contributors:,}{unit}, against a preferred total of "
+            f"{one.total:,}: each is the best figure found for itself, {why}"
+        )
+    sums = "; ".join(f"{_group(m)} {m.contributors:,}{unit} against {m.total:,}" for m in wrong)
+    return (
+        f"**Do not sum the contributors of these {figures.groups} in `{figures.name}`.** "
+        "Their preferred figures per contributor do not add up to their preferred total (the "
+        f"sum against the total): {sums}. Each figure is the best found for itself, {why}"
+    )
+
+
+def _group(wrong: Mismatch) -> str:
+    """A group in prose: `kazakhstan-2022`, `interaction-2016` (`personnel`)."""
+    first, *rest = (f"`{value}`" for value in wrong.group)
+    return f"{first} ({', '.join(rest)})" if rest else first
 
 
 def codebook(files: dict[str, bytes]) -> bytes:
