@@ -9,6 +9,7 @@ import time
 
 from bench.breakdown import breakdown
 from bench.measure import Bench, Measure, fmt, ratio
+from bench.page import page_section
 from bench.scales import scale_growth
 from bench.targets import targets
 
@@ -87,6 +88,7 @@ def report(bench: Bench, started: float) -> str:
             + ".",
         ]
     lines += breakdown(bench)
+    lines += page_section(bench)
     lines += scale_section(bench)
     lines += targets(bench)
     if bench.failures:

@@ -48,6 +48,8 @@ same run. What is measured:
    A scale whose projected time (linear from the previous scale) exceeds
    `--scale-timeout` is not run, and its projection is reported instead.
 6. the whole test suite, once, as CI runs it (`pytest -q` in this checkout).
+7. the release page, in-process: its sections and its frame, from the real tables and with
+   ten times the exercises (page.py).
 The runs of 4 (a) and (b) also say whether a first run on a new machine (a fresh
 `PREFECT_HOME`, no server) ever failed, and whether anything but the command's one-line
 result reached the terminal without `--verbose`.
@@ -85,6 +87,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.basics import run_basics, run_tests
 from bench.children import REPO, copy_raw, floor_cmd, plain_env, snapshot_code
 from bench.measure import Bench
+from bench.page import run_page
 from bench.prefect_cases import run_prefect
 from bench.processes import on_signal, run_child, stop_all
 from bench.report import report
@@ -174,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             raise RuntimeError(f"the first release failed: {first.tail()}")
         published = base / "output"
         run_basics(bench, raw, changed, published)
+        run_page(bench)
         if not args.skip_prefect:
             run_prefect(bench, raw, changed, published, committed)
         run_scale(bench)

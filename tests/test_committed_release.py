@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.steps.verify import verify
+from flows.orchestration.verify import verify
 from schemas import RAW_TABLES
 from tests.conftest import RAW, REPO
 
@@ -54,11 +54,15 @@ def test_a_lost_index_is_rebuilt_from_the_committed_folders_of_every_version(
     tmp_path: Path,
 ) -> None:
     """The committed releases were made by older code, with fewer tables and formats:
-    rebuilding their index entries must not fail, and the newest must match."""
+    rebuilding their index entries must not fail, and the package step must find that the
+    committed raw/ says what the newest says."""
     import json
     import shutil
 
+    from flows.orchestration.pipeline import table_files, validated
+    from flows.steps.fingerprint import input_hash
     from flows.steps.release_index import RELEASES, reconciled
+    from flows.writers.package import package
 
     copy = tmp_path / "output"
     shutil.copytree(REPO / "output", copy)
@@ -66,4 +70,7 @@ def test_a_lost_index_is_rebuilt_from_the_committed_folders_of_every_version(
     index = reconciled(copy)
     committed = json.loads((REPO / "output" / RELEASES).read_text())["releases"]
     assert [r["version"] for r in index.history] == [r["version"] for r in committed]
-    assert index.history[-1]["content_hash"] == committed[-1]["content_hash"]
+    files, rows = table_files(validated(RAW))
+    made = package(copy, files, rows, "2026-12-31", input_hash(RAW))
+    assert made.files == {}
+    assert made.entry["content_hash"] == committed[-1]["content_hash"]

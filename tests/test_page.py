@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 import struct
 import zlib
 from collections.abc import Iterator
@@ -19,10 +20,11 @@ from flows.steps.build import build
 from flows.steps.ingest import ingest
 from flows.steps.render import render_tables
 from flows.steps.versioning import ReleaseInfo
-from flows.writers.page import MAX_FIGURES, render_page
+from flows.writers.package import content_of, release_files
+from flows.writers.page import MAX_FIGURES, page_sections, render_page
 from flows.writers.page_institution import RESPONSE_COLOURS, ROLE_COLOURS
-from flows.writers.release_files import content_files, release_files
 from schemas import TABLES
+from tests.conftest import RAW
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,7 +50,7 @@ def release(raw_dir: Path) -> dict[str, bytes]:
     """Every file of a release built from `raw_dir` with the plain step functions."""
     records, problems = ingest(raw_dir)
     assert not problems
-    return release_files(content_files(render_tables(build(records))), INFO)
+    return release_files(content_of(render_tables(build(records))), INFO)
 
 
 def write(files: dict[str, bytes], folder: Path) -> Path:
@@ -119,14 +121,17 @@ class Opened:
             self.errors.append(message.text)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def injected(
-    raw_dir: Path, tmp_path: Path, browser: Browser
+    tmp_path_factory: pytest.TempPathFactory, browser: Browser
 ) -> Iterator[tuple[Opened, dict[str, bytes]]]:
-    """The release page of raw records where one event title carries a script tag."""
+    """The release page of raw records where one event title carries a script tag, opened
+    once for the tests that only read it."""
+    raw_dir = tmp_path_factory.mktemp("injected") / "raw"
+    shutil.copytree(RAW, raw_dir)
     inject_into_event_title(raw_dir)
     files = release(raw_dir)
-    opened = Opened(browser, write(files, tmp_path / "release"))
+    opened = Opened(browser, write(files, raw_dir.parent / "release"))
     yield opened, files
     opened.page.close()
 
@@ -157,8 +162,9 @@ def distinct_pixel_bytes(png: bytes) -> int:
     return len(set(zlib.decompress(idat)))
 
 
-def test_every_relative_link_is_a_file_of_the_release(injected, tmp_path: Path) -> None:
+def test_every_relative_link_is_a_file_of_the_release(injected) -> None:
     opened, _ = injected
+    folder = Path(unquote(urlparse(opened.page.url).path)).parent
     hrefs = opened.page.eval_on_selector_all(
         "a[href]", "links => links.map(a => a.getAttribute('href'))"
     )
@@ -167,7 +173,7 @@ def test_every_relative_link_is_a_file_of_the_release(injected, tmp_path: Path) 
     documents = {"CODEBOOK.md", "CHANGES.md", "datapackage.json", "CITATION.cff", "SHA256SUMS"}
     assert set(relative) >= tables | documents
     for href in relative:
-        assert (tmp_path / "release" / unquote(href)).is_file(), href
+        assert (folder / unquote(href)).is_file(), href
     for anchor in (h for h in hrefs if h.startswith("#")):
         assert opened.page.locator(anchor).count() == 1, anchor
 
@@ -268,6 +274,24 @@ def test_operations_whose_contributors_do_not_add_up_warn_before_the_chart(injec
     assert "3,950" in (caveats.text_content() or "")
 
 
+def test_exercise_and_force_figures_that_do_not_add_up_warn_where_they_are_shown(
+    injected,
+) -> None:
+    opened, files = injected
+    for table, group in (
+        ("exercise_figures", ["exercise_id", "measure"]),
+        ("force_figures", ["force_id"]),
+    ):
+        figures = rows(files, table)
+        wrong = figures[figures["contributors_add_up"] == "false"][group].drop_duplicates()
+        caveat = opened.page.locator(f'[data-caveat="sum-{table}"]')
+        assert caveat.count() == (1 if len(wrong) else 0), table
+        said = caveat.text_content() if len(wrong) else ""
+        for values in wrong.itertuples(index=False):
+            assert f"{' '.join(values)}:" in (said or ""), (table, values)
+    assert opened.page.locator('[data-caveat="sum-exercise_figures"]').count() == 1
+
+
 def test_exercise_grid_has_one_mark_per_exercise_hollow_unless_held(injected) -> None:
     opened, files = injected
     exercises = rows(files, "exercises")
@@ -339,7 +363,8 @@ def test_same_release_renders_identical_bytes(raw_dir: Path) -> None:
     files = release(raw_dir)
     others = {n: b for n, b in files.items() if n not in ("index.html", "SHA256SUMS")}
     shuffled = dict(reversed(others.items()))
-    assert render_page(others, INFO) == render_page(shuffled, INFO) == files["index.html"]
+    drawn = [render_page(f, INFO, page_sections(f)) for f in (others, shuffled)]
+    assert drawn[0] == drawn[1] == files["index.html"]
     assert release(raw_dir)["index.html"] == files["index.html"]
 
 

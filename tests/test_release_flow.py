@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.orchestration.release import release_flow
-from flows.steps.verify import verify
+from flows.orchestration.verify import verify
 from schemas import TABLES
 
 REQUIRED = ["members", "treaty_events", "troop_deployments", "countries", "sources"]

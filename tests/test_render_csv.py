@@ -24,9 +24,8 @@ def pandas_csv(frame: pd.DataFrame) -> bytes:
     return out.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d").encode()
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    rows=st.lists(
+FRAMES = st.tuples(
+    st.lists(
         st.tuples(
             st.none() | TEXT,
             st.none() | st.integers(-(2**63), 2**63 - 1),
@@ -35,15 +34,22 @@ def pandas_csv(frame: pd.DataFrame) -> bytes:
         ),
         max_size=6,
     ),
-    columns=st.integers(1, 4),
+    st.integers(1, 4),
 )
-def test_csv_is_byte_for_byte_what_pandas_writes(rows: list[tuple], columns: int) -> None:
-    names = ["text", "count", "day", "flag"][:columns]
-    dtypes = {"text": "str", "count": "Int64", "day": "datetime64[us]", "flag": "boolean"}
-    frame = pd.DataFrame(
-        {n: pd.Series([r[i] for r in rows], dtype=dtypes[n]) for i, n in enumerate(names)}
-    )
-    types = {"text": pa.string(), "count": pa.int64(), "day": pa.date32(), "flag": pa.bool_()}
-    schema = pa.schema([(n, types[n]) for n in names])
-    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-    assert csv_bytes(table) == pandas_csv(frame)
+
+
+# Each example is a batch of small tables: the profile's number of examples
+# (tests/conftest.py) then writes about eight times as many, which cost little each.
+@settings(deadline=None)
+@given(frames=st.lists(FRAMES, min_size=4, max_size=12))
+def test_csv_is_byte_for_byte_what_pandas_writes(frames: list[tuple[list[tuple], int]]) -> None:
+    for rows, columns in frames:
+        names = ["text", "count", "day", "flag"][:columns]
+        dtypes = {"text": "str", "count": "Int64", "day": "datetime64[us]", "flag": "boolean"}
+        frame = pd.DataFrame(
+            {n: pd.Series([r[i] for r in rows], dtype=dtypes[n]) for i, n in enumerate(names)}
+        )
+        types = {"text": pa.string(), "count": pa.int64(), "day": pa.date32(), "flag": pa.bool_()}
+        schema = pa.schema([(n, types[n]) for n in names])
+        table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        assert csv_bytes(table) == pandas_csv(frame)

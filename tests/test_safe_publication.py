@@ -13,24 +13,32 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.orchestration.cli import main
-from flows.orchestration.pipeline import release, row_counts, validated
+from flows.orchestration.pipeline import release, table_files, validated
+from flows.orchestration.verify import verify
 from flows.steps import publish
-from flows.steps.build import build
 from flows.steps.fingerprint import input_hash
 from flows.steps.publish import STAGING_PREFIX, Outcome, Unfinished
-from flows.steps.release_index import LATEST, read_index
-from flows.steps.render import render_tables
-from flows.steps.verify import checksum_problems, verify
+from flows.steps.release_index import LATEST, changelog, read_index
+from flows.steps.verify import checksum_problems, index_problems
+from flows.writers.package import package
 from tests.helpers import REPO, add_event, snapshot, start_plain_release
 
 NEW_DATE = "2026-01-02"
+
+
+class TableFiles(NamedTuple):
+    """What the steps before packaging make of raw records."""
+
+    files: dict[str, bytes]
+    rows: dict[str, int]
+    input_hash: str
 
 
 def assert_whole(output: Path, allowed: list[list[str]]) -> None:
@@ -45,20 +53,38 @@ def assert_whole(output: Path, allowed: list[list[str]]) -> None:
     assert (output / LATEST / "SHA256SUMS").read_bytes() in listed
 
 
-@pytest.fixture
-def published(raw_dir: Path, output_dir: Path) -> Path:
-    """A first release v1.0.0, and a raw change that makes the next one a minor."""
-    release(raw_dir, output_dir, date="2026-01-01")
-    add_event(raw_dir)
-    return output_dir
+@pytest.fixture(scope="module")
+def first_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Raw records one change past their first release, and an output folder holding that
+    release v1.0.0: made once for the module, copied by each test."""
+    root = tmp_path_factory.mktemp("first-release")
+    raw, output = root / "raw", root / "output"
+    shutil.copytree(REPO / "raw", raw)
+    release(raw, output, date="2026-01-01")
+    add_event(raw)  # the next release is a minor
+    return raw, output
 
 
 @pytest.fixture
-def expected(published: Path, raw_dir: Path, tmp_path: Path) -> dict[str, bytes]:
+def raw_dir(first_release: tuple[Path, Path], tmp_path: Path) -> Path:
+    """A private copy of the raw records one change past v1.0.0."""
+    return shutil.copytree(first_release[0], tmp_path / "raw")
+
+
+@pytest.fixture
+def published(first_release: tuple[Path, Path], output_dir: Path) -> Path:
+    """A private copy of the output folder holding v1.0.0."""
+    return shutil.copytree(first_release[1], output_dir)
+
+
+@pytest.fixture(scope="module")
+def expected(
+    first_release: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, bytes]:
     """What `output/` holds after the next release, run without a fault."""
-    reference = tmp_path / "reference"
-    shutil.copytree(published, reference)
-    release(raw_dir, reference, date=NEW_DATE)
+    raw, output = first_release
+    reference = shutil.copytree(output, tmp_path_factory.mktemp("reference") / "output")
+    release(raw, reference, date=NEW_DATE)
     assert verify(reference) == []  # so that a run that ends byte for byte like it verifies
     return snapshot(reference)
 
@@ -104,13 +130,14 @@ def faults_in_publish(faults: Faults) -> Iterator[None]:
         publish.os, publish.shutil, publish._exchange = saved
 
 
-@pytest.fixture
-def publish_next(raw_dir: Path) -> Callable[[Path], Outcome]:
-    """Publishes the next release of `raw_dir` into an output folder: the tables are built
-    once, so that each fault below costs only the publishing it tests."""
-    tables = build(validated(raw_dir))
-    files, rows, fingerprint = render_tables(tables), row_counts(tables), input_hash(raw_dir)
-    return lambda output: publish.publish(output, files, rows, NEW_DATE, fingerprint)
+@pytest.fixture(scope="module")
+def publish_next(first_release: tuple[Path, Path]) -> Callable[[Path], Outcome]:
+    """Publishes the next release into a copy of v1.0.0's output folder: the release is
+    built and packaged once, so that each fault below costs only the publishing it tests."""
+    raw, output = first_release
+    files, rows = table_files(validated(raw))
+    made = package(output, files, rows, NEW_DATE, input_hash(raw))
+    return lambda target: publish.publish(target, made)
 
 
 def steps_of_a_release(
@@ -140,12 +167,12 @@ def test_a_kill_at_every_step_of_publishing_leaves_a_whole_release_that_the_next
     published: Path,
     publish_next: Callable[[Path], Outcome],
     expected: dict[str, bytes],
-    tmp_path: Path,
+    memory_dir: Path,
 ) -> None:
-    steps = steps_of_a_release(published, publish_next, tmp_path)
+    steps = steps_of_a_release(published, publish_next, memory_dir)
     assert steps > 40  # each file written, the commit rename, the index, latest/, summaries
     for step in range(1, steps + 2):
-        output = tmp_path / f"kill-{step}"
+        output = memory_dir / f"kill-{step}"
         shutil.copytree(published, output)
         status = killed_at(step, publish_next, output)
         assert os.WIFSIGNALED(status) == (step <= steps), step
@@ -159,13 +186,13 @@ def test_a_failure_at_every_step_leaves_output_as_it_was_or_says_the_release_is_
     published: Path,
     publish_next: Callable[[Path], Outcome],
     expected: dict[str, bytes],
-    tmp_path: Path,
+    memory_dir: Path,
 ) -> None:
-    steps = steps_of_a_release(published, publish_next, tmp_path)
+    steps = steps_of_a_release(published, publish_next, memory_dir)
     before = snapshot(published)
     committed_at = None
     for step in range(1, steps + 1):
-        output = tmp_path / f"fail-{step}"
+        output = memory_dir / f"fail-{step}"
         shutil.copytree(published, output)
 
         def fail(name: str) -> None:
@@ -441,8 +468,9 @@ DAMAGES = st.sampled_from(
 
 
 @pytest.fixture(scope="module")
-def two_releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """An output folder with v1.0.0 and v1.1.0, and raw records one change past them."""
+def two_releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, TableFiles]:
+    """An output folder with v1.0.0 and v1.1.0, raw records one change past them, and the
+    table files of those records (built once: each case below packages and publishes)."""
     root = tmp_path_factory.mktemp("two-releases")
     raw, output = root / "raw", root / "output"
     shutil.copytree(REPO / "raw", raw)
@@ -450,7 +478,7 @@ def two_releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     add_event(raw)
     release(raw, output, date=NEW_DATE)
     add_event(raw, "test-second-event")
-    return raw, output
+    return raw, output, TableFiles(*table_files(validated(raw)), input_hash(raw))
 
 
 def damage(output: Path, what: str, data: st.DataObject, first: dict) -> None:
@@ -484,15 +512,16 @@ def damage(output: Path, what: str, data: st.DataObject, first: dict) -> None:
         (output / "notes.aside").write_text("mine\n")
 
 
-@settings(
-    deadline=None, max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), damages=st.lists(DAMAGES, min_size=1, max_size=4))
 def test_whatever_befalls_the_index_latest_and_foreign_files_no_release_is_rewritten(
-    two_releases: tuple[Path, Path], tmp_path: Path, data: st.DataObject, damages: list[str]
+    two_releases: tuple[Path, Path, TableFiles],
+    memory_dir: Path,
+    data: st.DataObject,
+    damages: list[str],
 ) -> None:
-    raw, pristine = two_releases
-    output = tmp_path / "output"
+    _, pristine, built = two_releases
+    output = memory_dir / "output"
     shutil.rmtree(output, ignore_errors=True)
     shutil.copytree(pristine, output)
     first = read_index(pristine)[0]
@@ -504,9 +533,15 @@ def test_whatever_befalls_the_index_latest_and_foreign_files_no_release_is_rewri
         for p in output.rglob("*")
         if p.is_file() and (p.name in ("keep.txt", "notes.aside"))
     }
-    outcome = release(raw, output, date="2026-01-03")
+    made = package(output, built.files, built.rows, "2026-01-03", built.input_hash)
+    outcome = publish.publish(output, made)
     assert (outcome.status, outcome.version) == ("published", "1.2.0")
     for name, data_before in {**releases, **foreign}.items():
         assert (output / name).read_bytes() == data_before, name
     assert not any(output.glob(f"{STAGING_PREFIX}*"))
-    assert verify(output) == []
+    history = read_index(output)
+    assert [r["version"] for r in history] == ["1.0.0", "1.1.0", "1.2.0"]
+    assert index_problems(output, history) == []
+    for folder in ("v1.0.0", "v1.1.0", "v1.2.0", LATEST):
+        assert checksum_problems(output / folder) == [], folder
+    assert (output / "CHANGELOG.md").read_bytes() == changelog(output, history)

@@ -56,7 +56,7 @@ def test_changed_data_with_matching_checksums_fails_the_schemas(
     output: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Someone who also rewrites SHA256SUMS is still caught by the schemas."""
-    from flows.writers.checksums import checksums
+    from flows.steps.checksums import checksums
 
     folder = output / "latest"
     csv = (folder / "troop_deployments.csv").read_text().splitlines()
@@ -83,7 +83,7 @@ def test_unknown_version_is_reported(output: Path, capsys: pytest.CaptureFixture
 def test_a_parquet_file_that_differs_from_its_csv_is_caught_even_with_matching_checksums(
     output: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from flows.writers.checksums import checksums
+    from flows.steps.checksums import checksums
 
     folder = output / "latest"
     (folder / "operations.parquet").write_bytes((folder / "countries.parquet").read_bytes())

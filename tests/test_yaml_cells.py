@@ -74,14 +74,18 @@ def test_real_raw_files_read_the_same_both_ways(table: str) -> None:
     assert cells(path, plain_lines=True) == cells(path, plain_lines=False)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=raw_files())
+# Each example is a batch of files: the profile's number of examples (tests/conftest.py)
+# then reads ten times as many files, which cost little each.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(raw_files(), min_size=5, max_size=15))
 # A quoted value that YAML runs on through a plainly written record into a later one.
-@example(text='- id: "open\n- id: x\n- id: shut é"\n')
-@example(text="- id: [open,\n- id: x\n- id: é]\n")
+@example(texts=['- id: "open\n- id: x\n- id: shut é"\n'])
+@example(texts=["- id: [open,\n- id: x\n- id: é]\n"])
 # A kept block scalar keeps the blank lines before the next record, and no more.
-@example(text="- note: |+\n    kept\n\n- id: x\n\n- note: é\n")
-def test_any_file_reads_the_same_both_ways(text: str, tmp_path_factory) -> None:
-    path = tmp_path_factory.mktemp("raw") / "file.yaml"
-    path.write_bytes(text.encode("utf-8"))
-    assert cells(path, plain_lines=True) == cells(path, plain_lines=False)
+@example(texts=["- note: |+\n    kept\n\n- id: x\n\n- note: é\n"])
+def test_any_file_reads_the_same_both_ways(texts: list[str], tmp_path_factory) -> None:
+    folder = tmp_path_factory.mktemp("raw")
+    for number, text in enumerate(texts):
+        path = folder / f"file-{number}.yaml"
+        path.write_bytes(text.encode("utf-8"))
+        assert cells(path, plain_lines=True) == cells(path, plain_lines=False), text

@@ -1,7 +1,7 @@
 """`csto-data`: the one entry point. `check` validates, `release` publishes.
 
-Prefect is imported only by the commands that run a flow, so that `check` and a `release`
-with nothing to do answer in about a second.
+Prefect is imported only by the commands that run a flow, so that `check`, a `release`
+with nothing to do and a `release` of invalid records answer in about a second.
 """
 
 from __future__ import annotations
@@ -11,16 +11,22 @@ import gc
 import sys
 from pathlib import Path
 
-from flows.steps.ingest import ingest
-from flows.steps.problems import counted, report
+from flows.orchestration.front_files import refresh_front_files
+from flows.steps.ingest import RawRecords, ingest
+from flows.steps.problems import Problem, counted, report
 from flows.steps.publish import Outcome, PublishLocked, Unfinished, locked, recover, up_to_date
 from flows.steps.release_index import LATEST, BrokenOutput
 from flows.steps.validate import validate
 
 
-def check(raw_dir: Path) -> int:
+def checked(raw_dir: Path) -> tuple[RawRecords, list[Problem]]:
+    """The raw records and every problem in them."""
     records, found = ingest(raw_dir)
-    problems = validate(records, found)
+    return records, validate(records, found)
+
+
+def check(raw_dir: Path) -> int:
+    records, problems = checked(raw_dir)
     if problems:
         print(report(problems))
         return 1
@@ -40,11 +46,19 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
         print(f"Repaired: {repair}")
     newest = None if bump else up_to_date(output_dir, history, input_hash(raw_dir))
     if newest:
+        refresh_front_files(output_dir)
         print(
             f"No change: {raw_dir} and the pipeline make v{newest} again; "
             f"nothing published. Latest release: {output_dir / LATEST}"
         )
         return 0
+    # Invalid records are answered at the speed of `check`, before any server starts; the
+    # flow validates again what it reads itself.
+    _, problems = checked(raw_dir)
+    if problems:
+        print(report(problems))
+        print("Nothing was published.")
+        return 1
     from flows.orchestration import prefect_settings
 
     prefect_settings.apply(verbose)
@@ -96,7 +110,7 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
 
 
 def verify(output_dir: Path, version: str | None, raw_dir: Path | None) -> int:
-    from flows.steps.verify import verify as verify_release
+    from flows.orchestration.verify import verify as verify_release
     from flows.steps.verify import verify_archive
 
     if version and version.endswith(".zip"):  # an archive made by `bundle`

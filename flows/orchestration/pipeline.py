@@ -1,10 +1,11 @@
 """The chain of steps of a release, spelled once: ingest -> validate -> build -> render ->
-publish.
+package -> publish.
 
 `run` composes the steps it is given. The plain `release` gives it the step functions
-themselves (the benchmark's floor, the tests that run a release hundreds of times,
-`verify`); the Prefect flow in `flows/orchestration/release.py` gives it the same
-functions wrapped as tasks, which add retries and a record of each step.
+themselves (the benchmark's floor, the tests that run a release hundreds of times);
+the Prefect flow in `flows/orchestration/release.py` gives it the same functions wrapped as
+tasks, which add retries and a record of each step. After publishing, the repository's own
+front files follow the newest release (`front_files`).
 """
 
 from __future__ import annotations
@@ -14,29 +15,36 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from flows.orchestration.front_files import refresh_front_files
 from flows.steps.build import build
 from flows.steps.fingerprint import input_hash
 from flows.steps.ingest import RawRecords, ingest
 from flows.steps.problems import InvalidRawData, Problem
-from flows.steps.publish import Outcome, publish
+from flows.steps.publish import Outcome, Package, Stale, publish
 from flows.steps.render import render_tables
 from flows.steps.validate import require_valid, validate
 from flows.steps.versioning import Bump
+from flows.writers.package import package
+
+Tables = dict[str, pd.DataFrame]
+Files = dict[str, bytes]
+# How often a run packages again when another run published in between.
+PACKAGE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
 class Steps:
     """The callables that carry out each step (Prefect tasks are callables too)."""
 
-    ingest: Callable[..., Any] = ingest
-    validate: Callable[..., Any] = validate
-    build: Callable[..., Any] = build
-    render: Callable[..., Any] = render_tables
-    publish: Callable[..., Any] = publish
+    ingest: Callable[[Path], tuple[RawRecords, list[Problem]]] = ingest
+    validate: Callable[[RawRecords, list[Problem]], list[Problem]] = validate
+    build: Callable[[RawRecords], Tables] = build
+    render: Callable[[Tables], Files] = render_tables
+    package: Callable[[Path, Files, dict[str, int], str, str, Bump | None], Package] = package
+    publish: Callable[[Path, Package], Outcome] = publish
 
 
 def release_date() -> str:
@@ -51,8 +59,14 @@ def validated(raw_dir: Path) -> RawRecords:
     return require_valid(*ingest(raw_dir))
 
 
-def row_counts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+def row_counts(tables: Tables) -> dict[str, int]:
     return {name: len(frame) for name, frame in tables.items()}
+
+
+def table_files(records: RawRecords) -> tuple[Files, dict[str, int]]:
+    """The table files of valid records, and their rows per table."""
+    tables = build(records)
+    return render_tables(tables), row_counts(tables)
 
 
 def run(
@@ -68,11 +82,23 @@ def run(
     if problems:
         return problems
     tables = steps.build(records)
-    files = steps.render(tables)
-    fingerprint = input_hash(raw_dir)
-    return steps.publish(
-        output_dir, files, row_counts(tables), date or release_date(), fingerprint, bump
-    )
+    files, rows = steps.render(tables), row_counts(tables)
+    fingerprint, day = input_hash(raw_dir), date or release_date()
+
+    def package_and_publish() -> Outcome:
+        made = steps.package(output_dir, files, rows, day, fingerprint, bump)
+        return steps.publish(output_dir, made)
+
+    for _ in range(PACKAGE_ATTEMPTS - 1):
+        try:
+            outcome = package_and_publish()
+            break
+        except Stale:
+            continue  # another run published in between: package against it
+    else:
+        outcome = package_and_publish()
+    refresh_front_files(output_dir)
+    return outcome
 
 
 def release(

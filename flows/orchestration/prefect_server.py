@@ -323,7 +323,8 @@ def _free_port() -> int:
     """A loopback port that was free a moment ago (the kernel's choice for port 0)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def _port_is_free(port: int) -> bool:

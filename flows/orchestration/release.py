@@ -14,21 +14,22 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import TaskRun
-from prefect.states import Failed, State
+from prefect.client.schemas.objects import State, TaskRun
+from prefect.states import Failed
 from prefect.tasks import Task
 
 from flows.orchestration.pipeline import Steps, run
 from flows.steps.build import build
 from flows.steps.ingest import RawRecords, ingest
 from flows.steps.problems import Problem, counted, report
-from flows.steps.publish import Outcome, publish
+from flows.steps.publish import Outcome, Package, publish
 from flows.steps.render import render_tables
 from flows.steps.validate import validate
 from flows.steps.versioning import Bump
+from flows.writers.package import package
 
 
-def _transient(task: Task, run: TaskRun, state: State) -> bool:
+def _transient(task: Task[..., object], run: TaskRun, state: State) -> bool:
     """Retry the file system's hiccups, not a lock held by another run."""
     error = state.result(raise_on_failure=False)
     return isinstance(error, OSError)
@@ -60,6 +61,18 @@ def render_task(tables: dict[str, pd.DataFrame]) -> dict[str, bytes]:
     return render_tables(tables)
 
 
+@task(name="package", cache_policy=NO_CACHE)
+def package_task(
+    output_dir: Path,
+    files: dict[str, bytes],
+    rows: dict[str, int],
+    date: str,
+    fingerprint: str,
+    bump: Bump | None,
+) -> Package:
+    return package(output_dir, files, rows, date, fingerprint, bump)
+
+
 @task(
     name="publish",
     cache_policy=NO_CACHE,
@@ -67,15 +80,8 @@ def render_task(tables: dict[str, pd.DataFrame]) -> dict[str, bytes]:
     retry_delay_seconds=2,
     retry_condition_fn=_transient,
 )
-def publish_task(
-    output_dir: Path,
-    files: dict[str, bytes],
-    rows: dict[str, int],
-    date: str,
-    fingerprint: str,
-    bump: Bump | None,
-) -> Outcome:
-    return publish(output_dir, files, rows, date, fingerprint, bump)
+def publish_task(output_dir: Path, made: Package) -> Outcome:
+    return publish(output_dir, made)
 
 
 def summary(outcome: Outcome) -> str:
@@ -97,7 +103,7 @@ def summary(outcome: Outcome) -> str:
     return "\n".join(lines) + "\n"
 
 
-TASKS = Steps(ingest_task, validate_task, build_task, render_task, publish_task)
+TASKS = Steps(ingest_task, validate_task, build_task, render_task, package_task, publish_task)
 
 
 @flow(name="release", log_prints=False)

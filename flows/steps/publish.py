@@ -1,4 +1,5 @@
-"""Publish: put a release into `output/` so that it appears all at once, or not at all.
+"""Publish: write a packaged release into `output/` so that it appears all at once, or
+not at all. The package step made every byte; this step only writes them and commits.
 
 Layout: `output/v<version>/` (never written again once it exists), `output/latest/` (a
 copy of the newest release), `output/releases.json` (the index of every release) and
@@ -12,12 +13,12 @@ How a kill at any moment stays harmless:
    the run published nothing and the next run deletes the staging folder; after it, the
    release is published, and whatever remains is finished by the next run;
 3. `releases.json` is replaced atomically, then `latest/` is swapped for a complete copy
-   in one `renameat2(RENAME_EXCHANGE)` call, then `CHANGELOG.md` and, for the repository's
-   own `output/` only, the repository's `CITATION.cff` and README table.
+   in one `renameat2(RENAME_EXCHANGE)` call, then `CHANGELOG.md`.
 Every run (and `release` with nothing to do) first finishes what a killed run committed:
 it rebuilds the index from the folders (`release_index`), brings `latest/` up to the newest
-release and rewrites the summaries. It deletes only the staging files that runs create.
-An exclusive lock makes concurrent runs wait their turn.
+release and rewrites the changelog. It deletes only the staging files that runs create.
+An exclusive lock makes concurrent runs wait their turn; a package made against a newest
+release that another run has since replaced is refused (`Stale`), and made again.
 """
 
 from __future__ import annotations
@@ -34,32 +35,46 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.steps.checksums import CHECKSUMS
 from flows.steps.release_index import (
+    CHANGELOG,
     CHANGES,
     LATEST,
     RELEASES,
     BrokenOutput,
+    ReleaseEntry,
+    changelog,
     folder_of,
     index_text,
     read_release,
     reconciled,
 )
-from flows.steps.versioning import Bump, version_key
-from flows.writers.changelog import changelog
-from flows.writers.checksums import CHECKSUMS
-from flows.writers.readme import with_tables
-from flows.writers.release_files import assemble, content_files, content_hash
-from flows.writers.zenodo import ZENODO
 
-CHANGELOG = "CHANGELOG.md"
-CITATION = "CITATION.cff"
-README = "README.md"
 STAGING_PREFIX = ".staging-"
-REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Package:
+    """What the package step made of one run, for publish to write.
+
+    `based_on` is the newest release the package was made against (None: there was none).
+    `files` is the whole folder of the next release, described by `entry`; empty when the
+    newest release already says the same, and then `entry` is the newest's, with the
+    hashes this run computed.
+    """
+
+    based_on: str | None
+    entry: ReleaseEntry
+    files: dict[str, bytes]
 
 
 class PublishLocked(Exception):
     """Another run held the lock for longer than this run would wait."""
+
+
+class Stale(Exception):
+    """The newest release is no longer the one the package was made against: another run
+    published in between. Package again."""
 
 
 class Unfinished(Exception):
@@ -105,14 +120,15 @@ def _unchanged_note(output: Path) -> Path:
     return local_state(output) / "unchanged"
 
 
-def up_to_date(output: Path, history: list[dict], input_hash: str) -> str | None:
+def up_to_date(output: Path, history: list[ReleaseEntry], input_hash: str) -> str | None:
     """The newest version if these raw records and this pipeline are known to make it."""
     if not history:
         return None
     newest = history[-1]
     note = _unchanged_note(output)
     rebuilt = note.read_text(encoding="utf-8").split() if note.is_file() else []
-    if input_hash == newest.get("input_hash") or rebuilt == [newest["content_hash"], input_hash]:
+    known = [str(newest["content_hash"]), input_hash]
+    if input_hash == newest.get("input_hash") or rebuilt == known:
         return newest["version"]
     return None
 
@@ -193,7 +209,7 @@ def _replace_latest(output: Path, version: str) -> None:
     _fsync_dir(output)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` by `data` in one rename; no-op when it already holds them."""
     if path.is_file() and path.read_bytes() == data:
         return
@@ -206,46 +222,22 @@ def _write_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def repository_of(output: Path) -> Path | None:
-    """The repository whose front files (`CITATION.cff`, README) follow `output`, if any:
-    only the repository's own `output/` has one."""
-    return REPOSITORY if output.resolve() == (REPOSITORY / "output").resolve() else None
-
-
-def _refresh_summaries(output: Path, history: list[dict]) -> None:
-    """`output/CHANGELOG.md` from every release; for the repository's own `output/`, its
-    `CITATION.cff`, `.zenodo.json` and README table of datasets, for the newest release."""
-    newest_first = sorted(history, key=lambda r: version_key(r["version"]), reverse=True)
-    notes = [(folder_of(output, r["version"]) / CHANGES).read_bytes() for r in newest_first]
-    _write_atomic(output / CHANGELOG, changelog(notes))
-    repository = repository_of(output)
-    if repository is None:
-        return
-    _write_atomic(repository / CITATION, (output / LATEST / CITATION).read_bytes())
-    if (output / LATEST / ZENODO).is_file():  # releases up to v1.5.0 have none
-        _write_atomic(repository / f".{ZENODO}", (output / LATEST / ZENODO).read_bytes())
-    readme = repository / README
-    if readme.is_file():
-        text = readme.read_text(encoding="utf-8")
-        _write_atomic(readme, with_tables(text, newest_first[0]["rows"]).encode("utf-8"))
-
-
 def _latest_is(output: Path, version: str) -> bool:
     latest = output / LATEST / CHECKSUMS
     want = (folder_of(output, version) / CHECKSUMS).read_bytes()
     return latest.is_file() and latest.read_bytes() == want
 
 
-def _finish(output: Path, history: list[dict]) -> None:
-    """Everything after the commit point: the index, `latest/` and the summaries."""
-    _write_atomic(output / RELEASES, index_text(history))
+def _finish(output: Path, history: list[ReleaseEntry]) -> None:
+    """Everything after the commit point: the index, `latest/` and the changelog."""
+    write_atomic(output / RELEASES, index_text(history))
     newest = history[-1]["version"]
     if not _latest_is(output, newest):
         _replace_latest(output, newest)
-    _refresh_summaries(output, history)
+    write_atomic(output / CHANGELOG, changelog(output, history))
 
 
-def recover(output: Path) -> tuple[list[dict], list[str]]:
+def recover(output: Path) -> tuple[list[ReleaseEntry], list[str]]:
     """Undo what a killed run had not committed and finish what it had; return the
     releases and what was repaired. Refuses (`BrokenOutput`) what it cannot repair."""
     if not output.exists():
@@ -265,62 +257,68 @@ def recover(output: Path) -> tuple[list[dict], list[str]]:
     return index.history, repairs
 
 
-def publish(
-    output: Path,
-    table_files: dict[str, bytes],
-    rows: dict[str, int],
-    date: str,
-    input_hash: str,
-    bump: Bump | None = None,
-    lock_timeout: float = 600.0,
-) -> Outcome:
-    """Publish the tables as the next release, unless the newest release says the same."""
+def _learned(output: Path, history: list[ReleaseEntry], known: ReleaseEntry) -> None:
+    """Keep what a run that found nothing new learned about the newest release: its hashes
+    where its entry was rebuilt from its folder, else a note that new raw records or code
+    make it again (so that the next run answers at once)."""
+    newest = history[-1]
+    if newest["content_hash"] is None or "input_hash" not in newest:
+        learned: ReleaseEntry = {
+            **newest,
+            "content_hash": known["content_hash"],
+            "input_hash": known["input_hash"],
+        }
+        write_atomic(output / RELEASES, index_text([*history[:-1], learned]))
+    elif known["input_hash"] != newest["input_hash"]:
+        note = f"{known['content_hash']} {known['input_hash']}\n"
+        write_atomic(_unchanged_note(output), note.encode())
+
+
+def publish(output: Path, package: Package, lock_timeout: float = 600.0) -> Outcome:
+    """Write the package as the next release, or, when it holds no new release, say so."""
     output.mkdir(parents=True, exist_ok=True)
     with locked(output, lock_timeout):
         history, repairs = recover(output)
-        latest = history[-1] if history else None
-        previous = read_release(output, latest["version"]) if latest else {}
-        content = content_files(table_files)
-        fingerprint = content_hash(content)
-        if latest and fingerprint == latest["content_hash"]:
-            if "input_hash" not in latest:  # an entry rebuilt from its folder: now known
-                known = {**latest, "input_hash": input_hash}
-                _write_atomic(output / RELEASES, index_text([*history[:-1], known]))
-            elif input_hash != latest["input_hash"]:
-                _write_atomic(_unchanged_note(output), f"{fingerprint} {input_hash}\n".encode())
+        newest = history[-1]["version"] if history else None
+        entry = package.entry
+        # Another run (or one killed after its commit point) may have published this very
+        # release; anything else is news to package against.
+        published_meanwhile = (
+            newest != package.based_on
+            and bool(package.files)
+            and newest == entry["version"]
+            and read_release(output, entry["version"]) == package.files
+        )
+        if newest != package.based_on and not published_meanwhile:
+            against = f"v{package.based_on}" if package.based_on else "no release"
+            raise Stale(f"the newest release in {output} is v{newest}, not {against} as packaged")
+        if published_meanwhile or not package.files:
+            _learned(output, history, entry)
+            repaired = tuple(repairs)
             return Outcome(
-                "no_change", latest["version"], output / LATEST, rows, repairs=tuple(repairs)
+                "no_change", entry["version"], output / LATEST, entry["rows"], repairs=repaired
             )
-        info, files = assemble(content, latest, previous, date, bump)
-        folder = folder_of(output, info.version)
+        folder = folder_of(output, entry["version"])
         if folder.exists():  # cannot happen after recover(); never write a version twice
             raise BrokenOutput(f"{folder} exists but is not the newest release")
         staging = output / f"{STAGING_PREFIX}{folder.name}"
         try:
-            _write_folder(staging, files)
+            _write_folder(staging, package.files)
             os.rename(staging, folder)  # the commit point
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)  # a failed run leaves output/ as it was
             raise
-        entry = {
-            "version": info.version,
-            "date": date,
-            "bump": info.bump,
-            "content_hash": fingerprint,
-            "input_hash": input_hash,
-            "rows": rows,
-        }
         try:
             _fsync_dir(output)
             _finish(output, [*history, entry])
         except Exception as error:
-            raise Unfinished(info.version, folder, error) from error
+            raise Unfinished(entry["version"], folder, error) from error
         return Outcome(
             "published",
-            info.version,
+            entry["version"],
             folder,
-            rows,
-            info.bump,
-            files[CHANGES].decode(),
+            entry["rows"],
+            entry["bump"],
+            package.files[CHANGES].decode(),
             tuple(repairs),
         )

@@ -4,8 +4,9 @@ The release folders `output/v<MAJOR>.<MINOR>.<PATCH>/` are the truth: a folder a
 one rename, whole, and is never written again. `releases.json` is an index of them (date,
 bump, rows, and the hashes that let `release` answer "no change" at once). When it is lost,
 emptied, damaged or replaced by an older copy, it is rebuilt from the folders, which carry
-what an entry needs: the version in the folder's name, the date and bump in `CHANGES.md`,
-the rows in the Parquet footers, and the content from which the content hash follows. An
+what an entry needs: the version in the folder's name, the date and bump in `CHANGES.md`
+and the rows in the Parquet footers. The hashes of a rebuilt entry are unknown (`null`)
+until the package step needs them: only it knows how a release's content is hashed. An
 entry for a folder that is gone cannot be made good, and is refused with a way to repair.
 
 Only folder names of exactly that form are releases: `output/vendor/` is not one.
@@ -17,19 +18,37 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
-from flows.steps.render import TABLE_SUFFIXES, parquet_rows
-from flows.steps.versioning import version_key
-from flows.writers.checksums import CHECKSUMS, sha256
-from flows.writers.release_files import content_hash
+from flows.steps.checksums import CHECKSUMS
+from flows.steps.render import parquet_rows
+from flows.steps.versioning import BUMPS, Bump, version_key
 
 RELEASES = "releases.json"
 CHANGES = "CHANGES.md"
+CHANGELOG = "CHANGELOG.md"
 LATEST = "latest"
 _FOLDER = re.compile(r"^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 _HEADING = re.compile(rb"^## v(\S+) \((\d{4}-\d{2}-\d{2})\)\n")
 _BUMP = re.compile(rb"Version bump: \*\*(major|minor|patch)\*\*")
 _ENTRY_KEYS = {"version", "date", "bump", "content_hash", "rows"}
+
+
+class ReleaseEntry(TypedDict):
+    """One release in `releases.json`.
+
+    `content_hash` is the hash of everything the release says but its version and date
+    (see `flows/writers/package.py`); `input_hash` the fingerprint of the raw records and
+    code that made it (`flows/steps/fingerprint.py`). Both are unknown for an entry rebuilt
+    from its folder until a run learns them.
+    """
+
+    version: str
+    date: str
+    bump: Bump | None
+    content_hash: str | None
+    rows: dict[str, int]
+    input_hash: NotRequired[str]
 
 
 class BrokenOutput(Exception):
@@ -42,7 +61,7 @@ class Index:
     """The releases in version order, and what was repaired to make the index agree with
     the folders (empty when it already did)."""
 
-    history: list[dict]
+    history: list[ReleaseEntry]
     repairs: list[str]
 
 
@@ -69,7 +88,7 @@ def release_versions(output: Path) -> list[str]:
     return sorted(found, key=version_key)
 
 
-def read_index(output: Path) -> list[dict]:
+def read_index(output: Path) -> list[ReleaseEntry]:
     """The entries of `releases.json` ([] when there is none), or `BrokenOutput`."""
     path = output / RELEASES
     if not path.exists():
@@ -94,17 +113,14 @@ def read_index(output: Path) -> list[dict]:
     return sorted(releases, key=lambda r: version_key(r["version"]))
 
 
-def index_text(history: list[dict]) -> bytes:
+def index_text(history: list[ReleaseEntry]) -> bytes:
     ordered = sorted(history, key=lambda r: version_key(r["version"]))
     return (json.dumps({"releases": ordered}, indent=2, sort_keys=True) + "\n").encode()
 
 
-def entry_from_folder(output: Path, version: str) -> dict:
-    """The index entry of a release, rebuilt from what its folder carries.
-
-    The content hash is computed by this code from the folder's tables and codebook; the
-    input hash is unknown (the next run rebuilds once to learn that nothing changed).
-    """
+def entry_from_folder(output: Path, version: str) -> ReleaseEntry:
+    """The index entry of a release, rebuilt from what its folder carries; its hashes are
+    unknown (the next run that needs them learns them)."""
     folder = folder_of(output, version)
     files = folder_files(folder)
     if CHECKSUMS not in files or CHANGES not in files:
@@ -117,21 +133,18 @@ def entry_from_folder(output: Path, version: str) -> dict:
         raise BrokenOutput(f"{folder / CHANGES}: does not begin with the heading of v{version}")
     bump = _BUMP.search(files[CHANGES])
     tables = sorted(n.removesuffix(".parquet") for n in files if n.endswith(".parquet"))
-    content = {n: files[n] for n in files if n.endswith(TABLE_SUFFIXES)}
-    content["CODEBOOK.md"] = files.get("CODEBOOK.md", b"")
-    try:
-        digest = content_hash(content)
-    except KeyError:
-        # A release of fewer tables or formats than this code writes: no build of this
-        # code can equal it, so any hash that says so will do.
-        digest = "older:" + sha256(b"".join(sorted(files.get(CHECKSUMS, b"").splitlines())))
     return {
         "version": version,
         "date": heading.group(2).decode(),
-        "bump": bump.group(1).decode() if bump else None,
-        "content_hash": digest,
+        "bump": _bump(bump.group(1).decode()) if bump else None,
+        "content_hash": None,
         "rows": {t: parquet_rows(files[f"{t}.parquet"]) for t in tables},
     }
+
+
+def _bump(word: str) -> Bump:
+    """The bump `_BUMP` matched (it matches only the three words)."""
+    return next(bump for bump in BUMPS if bump == word)
 
 
 def reconciled(output: Path) -> Index:
@@ -165,3 +178,11 @@ def reconciled(output: Path) -> Index:
                     f"{folder_of(output, version)}"
                 )
     return Index(sorted(history, key=lambda r: version_key(r["version"])), repairs)
+
+
+def changelog(output: Path, history: list[ReleaseEntry]) -> bytes:
+    """`output/CHANGELOG.md`: every release's `CHANGES.md`, newest first."""
+    newest_first = sorted(history, key=lambda r: version_key(r["version"]), reverse=True)
+    notes = [(folder_of(output, r["version"]) / CHANGES).read_bytes() for r in newest_first]
+    body = "\n".join(note.decode() for note in notes)
+    return f"# Changelog\n\nEvery release of the dataset, newest first.\n\n{body}".encode()

@@ -137,4 +137,5 @@ def first_values(data: bytes, chunk: int = 1000) -> dict[str, str]:
 
 def parquet_rows(data: bytes) -> int:
     """The number of rows of a Parquet file, from its footer."""
-    return pq.read_metadata(pa.BufferReader(data)).num_rows
+    rows: int = pq.read_metadata(pa.BufferReader(data)).num_rows
+    return rows

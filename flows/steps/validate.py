@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import pandas as pd
 import pandera.pandas as pandera
@@ -62,7 +63,7 @@ def _schema_problems(records: RawRecords, name: str) -> list[Problem]:
     return []
 
 
-_EXPLAINED = {
+_EXPLAINED: dict[str, Callable[[str | None, object], str]] = {
     "not_nullable": lambda arg, found: "required value is missing",
     "field_uniqueness": lambda arg, found: f"duplicate id (found {found!r} more than once)",
     "unique": lambda arg, found: f"duplicate id (found {found!r} more than once)",

@@ -1,10 +1,12 @@
-"""Verify: is a published release intact, valid, and reproducible from raw/?
+"""Verify: is a published release intact and valid?
 
 - checksums: every file listed in `SHA256SUMS` is there with the same bytes, and no file
   is there that the list does not name;
 - schemas: every table's CSV, read back with its column types, passes its Pandera model,
-  and the official Frictionless validator passes the release's `datapackage.json`;
-- rebuild (optional): building the release again from `raw/` gives the same bytes.
+  and the official Frictionless validator passes the release's `datapackage.json`.
+
+Whether `raw/` rebuilds it byte for byte runs the whole chain of steps, so it is
+orchestration's: `flows/orchestration/verify.py`.
 """
 
 from __future__ import annotations
@@ -18,22 +20,19 @@ import pandera.pandas as pandera
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.orchestration.pipeline import validated
-from flows.steps.build import build
 from flows.steps.bundle import archive_name, unpacked
+from flows.steps.checksums import CHECKSUMS, parse_checksums, sha256
 from flows.steps.release_index import (
     LATEST,
     RELEASES,
     BrokenOutput,
+    ReleaseEntry,
     folder_files,
     read_index,
-    read_release,
     release_versions,
 )
-from flows.steps.render import csv_bytes, csv_text, render_tables
+from flows.steps.render import csv_bytes, csv_text
 from flows.steps.validate import explain
-from flows.writers.checksums import CHECKSUMS, parse_checksums, sha256
-from flows.writers.release_files import assemble, content_files
 from schemas import TABLES
 
 
@@ -130,7 +129,7 @@ def package_problems(folder: Path) -> list[str]:
     ] + [f"{descriptor}: {error.message}" for error in report.errors]
 
 
-def index_problems(output: Path, history: list[dict]) -> list[str]:
+def index_problems(output: Path, history: list[ReleaseEntry]) -> list[str]:
     """Where `releases.json` and the release folders disagree, and whether `latest/` is
     the newest release."""
     listed = [r["version"] for r in history]
@@ -155,26 +154,6 @@ def index_problems(output: Path, history: list[dict]) -> list[str]:
                 "(`csto-data release` brings it up to date)"
             )
     return problems
-
-
-def rebuild_problems(raw_dir: Path, output: Path, history: list[dict], version: str) -> list[str]:
-    """Differences between release `version` and a rebuild of it from `raw_dir`."""
-    index = next(i for i, r in enumerate(history) if r["version"] == version)
-    entry, previous = history[index], history[index - 1] if index else None
-    tables = build(validated(raw_dir))
-    content = content_files(render_tables(tables))
-    previous_files = read_release(output, previous["version"]) if previous else {}
-    info, files = assemble(content, previous, previous_files, entry["date"], entry["bump"])
-    folder = output / f"v{version}"
-    if info.version != version:
-        return [f"{raw_dir} rebuilds as v{info.version}, not v{version}"]
-    published = read_release(output, version)
-    names = sorted(set(files) | set(published))
-    return [
-        f"{folder / n}: differs from the rebuild from {raw_dir}"
-        for n in names
-        if files.get(n) != published.get(n)
-    ]
 
 
 def folder_problems(folder: Path) -> list[str]:
@@ -205,7 +184,7 @@ def verify_archive(archive: Path) -> list[str]:
     return problems + [p.replace(str(folder), f"{archive}:") for p in found]
 
 
-def verify(output: Path, version: str | None = None, raw_dir: Path | None = None) -> list[str]:
+def release_problems(output: Path, version: str | None = None) -> list[str]:
     """Every problem with a published release (default: latest); empty when it is intact."""
     try:
         history = read_index(output)
@@ -217,9 +196,4 @@ def verify(output: Path, version: str | None = None, raw_dir: Path | None = None
     if version is not None and version.removeprefix("v") not in known:
         return [f"{output}: no release v{version.removeprefix('v')} (known: {', '.join(known)})"]
     folder = output / (f"v{version.removeprefix('v')}" if version else LATEST)
-    problems = index_problems(output, history)
-    problems += folder_problems(folder)
-    if raw_dir is not None and not problems:
-        chosen = (version or known[-1]).removeprefix("v")
-        problems += rebuild_problems(raw_dir, output, history, chosen)
-    return problems
+    return index_problems(output, history) + folder_problems(folder)

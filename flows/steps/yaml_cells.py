@@ -260,7 +260,8 @@ def _lines(data: bytes) -> tuple[pa.LargeStringArray, np.ndarray]:
 
 def true_at(array: pa.Array) -> np.ndarray:
     """Where an Arrow boolean array is true (null: false), as a NumPy mask."""
-    return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+    mask: np.ndarray = pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+    return mask
 
 
 def _read_lines(

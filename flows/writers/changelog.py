@@ -1,5 +1,5 @@
-"""`CHANGES.md` of a release (what changed against the previous one, by primary key) and
-`output/CHANGELOG.md` (every release's changes, newest first)."""
+"""`CHANGES.md` of a release: what changed against the previous one, by primary key.
+(`output/CHANGELOG.md` joins them: `flows/steps/release_index.py`.)"""
 
 from __future__ import annotations
 
@@ -75,9 +75,3 @@ def changes(info: ReleaseInfo) -> bytes:
         if not changed:
             lines += ["No table changed; only the descriptive files did.", ""]
     return ("\n".join(lines).rstrip() + "\n").encode()
-
-
-def changelog(releases: list[bytes]) -> bytes:
-    """`output/CHANGELOG.md` from every release's `CHANGES.md`, given newest first."""
-    body = "\n".join(r.decode() for r in releases)
-    return f"# Changelog\n\nEvery release of the dataset, newest first.\n\n{body}".encode()

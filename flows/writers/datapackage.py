@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pandera.pandas as pandera
 
+from flows.steps.checksums import sha256
 from flows.steps.render import csv_text
 from flows.steps.versioning import ReleaseInfo
-from flows.writers.checksums import sha256
 from schemas import TABLES, metadata
 from schemas.fields import NO_FORMULA
 from schemas.spec import Table
@@ -36,8 +37,8 @@ def frictionless_pattern(pattern: str) -> str:
     return pattern.removeprefix("^").removesuffix("$")
 
 
-def constraints(column: pandera.Column) -> dict:
-    found: dict = {}
+def constraints(column: pandera.Column) -> dict[str, Any]:
+    found: dict[str, Any] = {}
     if not column.nullable:
         found["required"] = True
     if column.unique:
@@ -60,7 +61,7 @@ def constraints(column: pandera.Column) -> dict:
 PARQUET_MISSING = ["", "nan"]
 
 
-def table_schema(table: Table, *, parquet: bool) -> dict:
+def table_schema(table: Table, *, parquet: bool) -> dict[str, Any]:
     """The Table Schema of a table's CSV resource (with its foreign keys) or Parquet one."""
     columns = table.model.to_schema().columns
     fields = []
@@ -71,7 +72,7 @@ def table_schema(table: Table, *, parquet: bool) -> dict:
         if found := constraints(column):
             field["constraints"] = found
         fields.append(field)
-    schema: dict = {
+    schema: dict[str, Any] = {
         "fields": fields,
         "missingValues": PARQUET_MISSING if parquet else [""],
         "primaryKey": list(table.primary_key),
@@ -88,7 +89,7 @@ def table_schema(table: Table, *, parquet: bool) -> dict:
     return schema
 
 
-def _sources(files: dict[str, bytes]) -> list[dict]:
+def _sources(files: dict[str, bytes]) -> list[dict[str, Any]]:
     frame = csv_text(files["sources.csv"])
     return [{"title": row.title, "path": row.url} for row in frame.itertuples()]
 

@@ -11,19 +11,21 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from flows.steps.checksums import CHECKSUMS, sha256
 from flows.steps.render import csv_text, parquet_rows
 from flows.steps.versioning import ReleaseInfo
 from flows.writers import page_institution, page_military
-from flows.writers.checksums import CHECKSUMS, sha256
+from flows.writers.figure_sums import Mismatch, mismatches
 from flows.writers.page_parts import (
     WIDTH,
+    DateScale,
+    Row,
     country_names,
     date_scale,
     esc,
@@ -34,14 +36,13 @@ from flows.writers.page_parts import (
     table_text,
     year_axis,
 )
-from flows.writers.troop_sums import Mismatch, mismatches
 from schemas import TABLES, metadata
 from schemas.spec import Table
 from schemas.vocabulary import FIRST_YEAR, TREATY_SIGNED
 
+# Where a number of troops falls on a chart's x axis.
+TroopScale = Callable[[int], float]
 MAX_ROWS = 25  # rows of a table shown on the page; the downloads hold every row
-# A row of `DataFrame.itertuples()`: its columns are attributes.
-Row = Any
 
 PLOT, VALUE_X, SOURCE_X, ROW = (130, 470), 490, 680, 19  # columns of the deployment chart
 # Figures of a group drawn besides its preferred ones: well above the few of any group in
@@ -177,7 +178,7 @@ def timeline(files: dict[str, bytes]) -> str:
     return f'{svg}<ul class="legend">{legend}</ul>{event_list(events)}'
 
 
-def spell_mark(spell: Row, name: str, x: Callable, axis_end: dt.date, y: float) -> str:
+def spell_mark(spell: Row, name: str, x: DateScale, axis_end: dt.date, y: float) -> str:
     """One bar; an ongoing spell runs to the end of the axis."""
     ongoing = spell.end_date == ""
     x0 = x(dt.date.fromisoformat(spell.start_date))
@@ -200,7 +201,7 @@ def events_of(files: dict[str, bytes], operation_id: str) -> pd.DataFrame:
     return events.sort_values(["date", "event_id"], kind="stable")
 
 
-def event_marks(events: pd.DataFrame, x: Callable, y: float) -> tuple[str, int]:
+def event_marks(events: pd.DataFrame, x: DateScale, y: float) -> tuple[str, int]:
     """Numbered dots under the axis; a dot too close to one before it moves down a lane."""
     lane_ends: list[float] = []
     marks = []
@@ -228,7 +229,7 @@ def event_list(events: pd.DataFrame) -> str:
     return f'<ol class="events">{items}</ol>'
 
 
-def log_scale(low: int, high: int, left: float, right: float) -> tuple[Callable, list[int]]:
+def log_scale(low: int, high: int, left: float, right: float) -> tuple[TroopScale, list[int]]:
     """A log scale between 1-2-5 steps around `low` to `high`, and its ticks.
 
     Logarithmic because contingents differ a hundredfold: 70 against 100 troops must show
@@ -329,7 +330,7 @@ def deployment_chart(
     return f"{svg_open(f'deploy-{operation.operation_id}', y + 4, title)}{body}</svg>"
 
 
-def left_out_mark(count: int, low: int, high: int, x: Callable, cy: float, group: str) -> str:
+def left_out_mark(count: int, low: int, high: int, x: TroopScale, cy: float, group: str) -> str:
     """Two lines for the figures not drawn: a grey bar over the group's range, and words.
 
     They come first: the figures left out are older than all drawn but the preferred ones.
@@ -345,7 +346,9 @@ def left_out_mark(count: int, low: int, high: int, x: Callable, cy: float, group
     )
 
 
-def figure_mark(figure: Row, x: Callable, cy: float, publishers: dict[str, str], group: str) -> str:
+def figure_mark(
+    figure: Row, x: TroopScale, cy: float, publishers: dict[str, str], group: str
+) -> str:
     preferred = figure.preferred == "true"
     at, label = x(int(figure.troops)), figure_label(figure)
     source = publishers.get(figure.source_ids, figure.source_ids)
@@ -505,21 +508,34 @@ def dataset_jsonld(files: dict[str, bytes], info: ReleaseInfo) -> str:
     return text.replace("<", "\\u003c")
 
 
-def render_page(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
-    """The whole `index.html` of a release."""
-    sections = (
-        ("timeline", "Membership timeline", timeline(files)),
-        ("deployments", "Troop deployments", deployments(files)),
-        ("requests", "Requests for assistance", page_institution.requests(files)),
-        ("secretaries", "Secretaries General", page_institution.secretaries_general(files)),
-        ("sessions", "Collective Security Council sessions", page_institution.sessions(files)),
-        ("exercises", "Exercises", page_military.exercises(files)),
-        ("forces", "Collective forces and pledges", page_military.forces(files)),
-        ("tables", "Tables", "".join(table_section(n, t, files) for n, t in TABLES.items())),
-    )
+def tables(files: dict[str, bytes]) -> str:
+    return "".join(table_section(n, t, files) for n, t in TABLES.items())
+
+
+# The page's sections: id, heading, and what draws it from the release's content.
+SECTIONS: tuple[tuple[str, str, Callable[[dict[str, bytes]], str]], ...] = (
+    ("timeline", "Membership timeline", timeline),
+    ("deployments", "Troop deployments", deployments),
+    ("requests", "Requests for assistance", page_institution.requests),
+    ("secretaries", "Secretaries General", page_institution.secretaries_general),
+    ("sessions", "Collective Security Council sessions", page_institution.sessions),
+    ("exercises", "Exercises", page_military.exercises),
+    ("forces", "Collective forces and pledges", page_military.forces),
+    ("tables", "Tables", tables),
+)
+
+
+def page_sections(content: dict[str, bytes]) -> str:
+    """Every section of the page but the release's own facts: drawn from the tables and
+    codebook alone, so that one drawing serves any version the release may take."""
+    return "".join(f'<h2 id="{i}">{t}</h2>{draw(content)}' for i, t, draw in SECTIONS)
+
+
+def render_page(files: dict[str, bytes], info: ReleaseInfo, sections: str) -> bytes:
+    """The whole `index.html` of a release: its facts and files around `sections`."""
     contents = "".join(
         f'<li><a href="#{i}">{t}</a></li>'
-        for i, t, _ in (("cite", "How to cite", ""), ("files", "Documents", ""), *sections)
+        for i, t, _ in (("cite", "How to cite", None), ("files", "Documents", None), *SECTIONS)
     )
     page = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -530,8 +546,6 @@ def render_page(files: dict[str, bytes], info: ReleaseInfo) -> bytes:
         f'<script type="application/ld+json">{dataset_jsonld(files, info)}</script>'
         f"</head><body><header><h1>{esc(metadata.TITLE)}</h1><p>Release v{esc(info.version)} "
         f"of {esc(info.date)}</p><nav><ul>{contents}</ul></nav></header><main>"
-        f"{about(files, info)}"
-        + "".join(f'<h2 id="{i}">{t}</h2>{body}' for i, t, body in sections)
-        + "</main></body></html>\n"
+        f"{about(files, info)}{sections}</main></body></html>\n"
     )
     return page.encode()

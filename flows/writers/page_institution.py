@@ -10,6 +10,7 @@ import pandas as pd
 
 from flows.writers.page_parts import (
     WIDTH,
+    Row,
     country_names,
     date_scale,
     esc,
@@ -148,7 +149,7 @@ def sessions(files: dict[str, bytes]) -> str:
     return "".join(out) + chairs_by_year(table_text(files, "chairmanships"), names)
 
 
-def session_row(s, names: dict[str, str]) -> str:
+def session_row(s: Row, names: dict[str, str]) -> str:
     def states(codes: str) -> str:
         return ", ".join(names[c] for c in codes.split(";")) if codes else ""
 

@@ -3,14 +3,18 @@ a state-by-year matrix of who took part, and the collective forces with their pl
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pandas as pd
 
 from flows.writers.page_parts import (
+    Row,
     country_names,
     esc,
     last_year,
     qualified,
     shown_date,
+    sums_caveat,
     table_text,
 )
 from schemas.vocabulary import EXERCISE_SERIES
@@ -27,33 +31,34 @@ def exercises(files: dict[str, bytes]) -> str:
     rows = rows.assign(year=rows["start_date"].str[:4].astype(int))
     years = range(int(rows["year"].min()), last_year(files) + 1)
     head = "".join(f"<th>{y}</th>" for y in years)
+    # One pass over the exercises in date order, each mark into its cell: time linear in
+    # the rows and cells, never rows times cells.
+    cells: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for e in rows.sort_values(["start_date", "exercise_id"], kind="stable").itertuples():
+        cells[(e.series, e.year)].append(exercise_mark(e))
     body = []
     for series in EXERCISE_SERIES:
-        own = rows[rows["series"] == series]
-        if own.empty:
+        if not any(s == series for s, _ in cells):
             continue
-        cells = "".join(f"<td>{year_cell(own[own['year'] == y])}</td>" for y in years)
-        body.append(f"<tr><th>{esc(series.replace('-', ' '))}</th>{cells}</tr>")
+        row = "".join(f"<td>{''.join(cells.get((series, y), []))}</td>" for y in years)
+        body.append(f"<tr><th>{esc(series.replace('-', ' '))}</th>{row}</tr>")
     grid = (
         '<div class="scroll"><table class="grid"><thead><tr><th>series</th>'
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
         '<p class="muted">Filled: held; hollow: cancelled or moved. Hover a mark for the '
         "exercise's name, dates and host.</p>"
     )
-    return grid + participation(files, rows, years)
+    return grid + participation(files, rows, years) + sums_caveat("exercise_figures", files)
 
 
-def year_cell(held: pd.DataFrame) -> str:
-    marks = []
-    for e in held.sort_values(["start_date", "exercise_id"]).itertuples():
-        when = shown_date(e.start_date, e.start_precision)
-        said = f"{e.name}{STATUS_MARKS[e.status]}: {when}, {e.host_iso3 or 'several states'}"
-        shape = "mark" if e.status == "held" else "mark hollow"
-        marks.append(
-            f'<span class="{shape}" data-exercise-id="{esc(e.exercise_id)}" '
-            f'title="{esc(said)}"></span>'
-        )
-    return "".join(marks)
+def exercise_mark(e: Row) -> str:
+    """One exercise in the grid: filled if held, hollow if cancelled or moved."""
+    when = shown_date(e.start_date, e.start_precision)
+    said = f"{e.name}{STATUS_MARKS[e.status]}: {when}, {e.host_iso3 or 'several states'}"
+    shape = "mark" if e.status == "held" else "mark hollow"
+    return (
+        f'<span class="{shape}" data-exercise-id="{esc(e.exercise_id)}" title="{esc(said)}"></span>'
+    )
 
 
 def participation(files: dict[str, bytes], exercises: pd.DataFrame, years: range) -> str:
@@ -110,10 +115,10 @@ def forces(files: dict[str, bytes]) -> str:
             f'<h3 id="force-{esc(force.force_id)}">{esc(force.name)}{russian}</h3>'
             f"<p>Founded: {esc(founded)}. {esc(force.purpose)}</p>{table}"
         )
-    return "".join(out)
+    return "".join(out) + sums_caveat("force_figures", files)
 
 
-def figure_row(figure, names: dict[str, str]) -> str:
+def figure_row(figure: Row, names: dict[str, str]) -> str:
     who = names.get(figure.contributor_iso3, "Whole force")
     troops = qualified(int(figure.troops), figure.qualifier) if figure.troops else ""
     return (
