@@ -39,9 +39,9 @@ FRAMES = st.tuples(
 
 
 # Each example is a batch of small tables: the profile's number of examples
-# (tests/conftest.py) then writes about eight times as many, which cost little each.
+# (tests/conftest.py) then writes about fifteen times as many, which cost little each.
 @settings(deadline=None)
-@given(frames=st.lists(FRAMES, min_size=4, max_size=12))
+@given(frames=st.lists(FRAMES, min_size=10, max_size=20))
 def test_csv_is_byte_for_byte_what_pandas_writes(frames: list[tuple[list[tuple], int]]) -> None:
     for rows, columns in frames:
         names = ["text", "count", "day", "flag"][:columns]

@@ -277,7 +277,8 @@ def _read_lines(
     problems: list[Problem] = []
     if not plain.all():
         kept = ~plain[record] & (record >= 0)
-        others, problems = _read_others(lines, kept, begin_lines, path, table)
+        whole = data.endswith(b"\n")
+        others, problems = _read_others(lines, kept, begin_lines, path, table, whole)
         for key, part in others.by_key.items():
             by_key.setdefault(key, []).append(part)
         record_lines = np.sort(np.concatenate((record_lines, others.record_lines)))
@@ -358,13 +359,20 @@ def _read_others(
     begin_lines: np.ndarray,
     path: str,
     table: str,
+    ends_with_newline: bool,
 ) -> tuple[Cells, list[Problem]]:
     """The records the line reader left, read by libyaml from the file with the others
-    turned into comment lines (a comment ends a block scalar as the next record would)."""
+    turned into comment lines (a comment ends a block scalar as the next record would).
+
+    `_lines` ends the last line with a newline the file may not have; a block scalar on
+    that line would keep it, so it goes again where the file has none.
+    """
     at = np.flatnonzero(kept)
     first, last = int(at[0]), int(at[-1])
     shown = pc.if_else(pa.array(kept[first : last + 1]), lines[first : last + 1], "#\n")
     text = "".join(shown.to_pylist())
+    if not ends_with_newline and last == len(lines) - 1:
+        text = text.removesuffix("\n")
     cells, problems = _read_yaml(text, path, table, first, begin_lines)
     if cells is None:
         raise _Disagree
