@@ -25,11 +25,13 @@ def references_exist(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
 
     for table in RAW_TABLES:
         for fk in table.foreign_keys:
-            known = tables[fk.reference_table][fk.reference_columns].dropna()
+            # A set: pandas' isin on Arrow strings walks the ids in Python per call.
+            known = set(tables[fk.reference_table][fk.reference_columns].dropna().tolist())
             values = tables[table.name][fk.columns].dropna()
             if fk.list_separator:
                 values = split_ids(values, fk.list_separator)
-            for row, ref in values[~values.isin(known)].items():
+            missing = [ref not in known for ref in values.tolist()]
+            for row, ref in values[missing].items():
                 yield Violation(
                     table.name,
                     row,
