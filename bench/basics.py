@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from functools import partial
 from pathlib import Path
 
 from bench.children import (
@@ -76,17 +77,25 @@ def run_basics(bench: Bench, raw: Path, changed: Path, published: Path) -> None:
 
 
 def run_tests(bench: Bench) -> None:
-    """The whole test suite, once, as CI runs it."""
-    bench.measure(
-        "tests",
-        "the whole test suite (`pytest -q` in the checkout)",
-        lambda: run_child(
-            [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-            without_prefect_settings(),
-            REPO,
-            1800,
-        ),
-        r"\d+ passed",
-        1,
-        warmup=False,
-    )
+    """The whole test suite, once, as CI runs it (CI=true: the `ci` Hypothesis profile),
+    and the quick tier of the edit loop (`-m "not slow"`)."""
+    env = {**without_prefect_settings(), "CI": "true"}
+    for key, what, extra in (
+        ("tests", "the whole test suite (`pytest -q` in the checkout, as CI)", []),
+        ("tests_quick", 'the quick tier (`pytest -q -m "not slow"`)', ["-m", "not slow"]),
+    ):
+        command = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra]
+        bench.measure(
+            key,
+            what,
+            partial(
+                run_child,
+                command,
+                env if key == "tests" else without_prefect_settings(),
+                REPO,
+                1800,
+            ),
+            r"\d+ passed",
+            1,
+            warmup=False,
+        )

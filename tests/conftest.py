@@ -20,8 +20,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 # How many examples each property test draws is set here only, never in a test: few in the
 # edit loop, more in CI (which sets CI=true); HYPOTHESIS_PROFILE chooses either.
-settings.register_profile("dev", max_examples=10)
-settings.register_profile("ci", max_examples=40)
+settings.register_profile("dev", max_examples=5)
+settings.register_profile("ci", max_examples=20)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )
@@ -38,6 +38,23 @@ def raw_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def output_dir(tmp_path: Path) -> Path:
     return tmp_path / "output"
+
+
+@pytest.fixture(scope="session")
+def release_of_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An output folder holding v1.0.0 of the repository's raw/ (dated 2026-01-01), made
+    once per test process: tests copy it (`released`) rather than release again."""
+    from flows.orchestration.pipeline import release
+
+    output = tmp_path_factory.mktemp("release-of-raw") / "output"
+    release(RAW, output, date="2026-01-01")
+    return output
+
+
+@pytest.fixture
+def released(release_of_raw: Path, output_dir: Path) -> Path:
+    """A private copy of `release_of_raw` that a test may change."""
+    return shutil.copytree(release_of_raw, output_dir)
 
 
 @pytest.fixture
@@ -64,3 +81,12 @@ def prefect_api() -> Iterator[str]:
 
     with prefect_test_harness(server_startup_timeout=180):
         yield str(PREFECT_API_URL.value())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the session's Prefect server is slow (the quick tier leaves it
+    out), and runs in one test process, so that only one server starts."""
+    for item in items:
+        if "prefect_api" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group("prefect"))

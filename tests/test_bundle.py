@@ -11,13 +11,11 @@ from pathlib import Path
 import pytest
 
 from flows.orchestration.cli import main
-from flows.orchestration.pipeline import release
 
 
 @pytest.fixture
-def output(raw_dir: Path, output_dir: Path) -> Path:
-    release(raw_dir, output_dir, date="2026-01-01")
-    return output_dir
+def output(released: Path) -> Path:
+    return released
 
 
 def bundle(output: Path, dest: Path) -> Path:
@@ -59,6 +57,7 @@ def test_verify_accepts_the_archive(
     assert "intact" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_verify_names_a_file_changed_inside_the_archive(
     output: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -219,10 +220,19 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("file", "table", "base", "changes", "field", "words"),
-    [pytest.param(*case[1:], id=case[0]) for case in CASES],
-)
+def tiered(cases: list[tuple[str, ...]]) -> list[Any]:
+    """The cases as parameters: the first of each raw file in the quick tier, the others
+    `slow` (run in CI)."""
+    seen: set[str] = set()
+    params = []
+    for case in cases:
+        marks = [pytest.mark.slow] if case[1] in seen else []
+        seen.add(case[1])
+        params.append(pytest.param(*case[1:], id=case[0], marks=marks))
+    return params
+
+
+@pytest.mark.parametrize(("file", "table", "base", "changes", "field", "words"), tiered(CASES))
 def test_check_reports_the_file_line_and_field(
     raw_dir: Path,
     capsys: pytest.CaptureFixture[str],

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 # Nothing listens here: a run that needed Prefect's API would fail.
 NO_SERVER = "http://127.0.0.1:9/api"
 
@@ -66,6 +68,7 @@ def fresh_prefect_env(home: Path) -> dict[str, str]:
     return env | {"PREFECT_HOME": str(home), "XDG_STATE_HOME": str(home / "state")}
 
 
+@pytest.mark.slow
 def test_a_killed_release_leaves_no_process_behind_and_frees_its_pipes(
     raw_dir: Path, tmp_path: Path
 ) -> None:
@@ -88,6 +91,7 @@ def test_a_killed_release_leaves_no_process_behind_and_frees_its_pipes(
             kill_if_alive(server)
 
 
+@pytest.mark.slow
 def test_concurrent_releases_on_a_fresh_prefect_home_are_quiet_and_tell_the_truth(
     raw_dir: Path, tmp_path: Path
 ) -> None:

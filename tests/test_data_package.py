@@ -11,14 +11,12 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from flows.orchestration.pipeline import release
 from schemas import TABLES
 
 
 @pytest.fixture
-def folder(raw_dir: Path, output_dir: Path) -> Path:
-    release(raw_dir, output_dir, date="2026-01-01")
-    return output_dir / "latest"
+def folder(released: Path) -> Path:
+    return released / "latest"
 
 
 def error_types(folder: Path) -> set[str]:

@@ -145,8 +145,8 @@ def test_the_check_that_a_record_ends_in_time_visits_each_node_once() -> None:
     "value",
     [
         pytest.param("[" * 50_000 + "]" * 50_000, id="flow-sequences"),
-        pytest.param("{a: " * 50_000 + "}" * 50_000, id="flow-mappings"),
-        pytest.param("\n    " + "- " * 50_000 + "x", id="block-sequences"),
+        pytest.param("{a: " * 50_000 + "}" * 50_000, id="flow-mappings", marks=pytest.mark.slow),
+        pytest.param("\n    " + "- " * 50_000 + "x", id="block-sequences", marks=pytest.mark.slow),
     ],
 )
 def test_a_value_nested_50000_deep_is_refused_not_a_crash(raw_dir: Path, value: str) -> None:
@@ -163,6 +163,7 @@ def test_a_value_nested_50000_deep_is_refused_not_a_crash(raw_dir: Path, value: 
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_record_nested_50000_deep_by_dashes_is_refused_not_a_crash(raw_dir: Path) -> None:
     path = raw_dir / "members.yaml"
     first = append(path, "- " * 50_000 + "x\n")
@@ -314,7 +315,15 @@ def hash_in_subprocess(raw_dir: Path) -> str:
 MISSING = pytest.param(remove, "members.yaml", "file is missing", id="missing")
 
 
-@pytest.mark.parametrize(("make", "name", "why"), [*REFUSED, MISSING])
+@pytest.mark.parametrize(
+    ("make", "name", "why"),
+    # A FIFO in the quick tier; the others `slow` (run in CI).
+    [
+        REFUSED[0],
+        *(pytest.param(*p.values, id=p.id, marks=pytest.mark.slow) for p in REFUSED[1:]),
+        MISSING,
+    ],
+)
 def test_the_input_hash_of_a_refused_file_is_at_once_and_new(
     raw_dir: Path, make: Callable[[Path], None], name: str, why: str
 ) -> None:
@@ -354,7 +363,11 @@ def test_release_reports_a_fifo_or_device_and_publishes_nothing(
     assert not (output / "releases.json").exists()
 
 
-@pytest.mark.parametrize("table", [t.name for t in RAW_TABLES])
+@pytest.mark.parametrize(
+    "table",
+    # The first in the quick tier, the others `slow` (run in CI).
+    [pytest.param(t.name, marks=[pytest.mark.slow] if i else []) for i, t in enumerate(RAW_TABLES)],
+)
 def test_a_table_emptied_to_an_empty_list_gives_located_problems_not_a_crash(
     raw_dir: Path, capsys: pytest.CaptureFixture[str], table: str
 ) -> None:

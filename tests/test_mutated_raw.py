@@ -55,6 +55,7 @@ def first_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return output
 
 
+@pytest.mark.slow
 @settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
@@ -63,10 +64,11 @@ def first_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_any_edit_gives_located_messages_or_a_valid_release(
     edit: tuple[str, str],
     first_release: Path,
-    tmp_path_factory: pytest.TempPathFactory,
+    memory_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    work = tmp_path_factory.mktemp("edit")
+    work = memory_dir / "edit"  # one folder for every example, emptied before each
+    shutil.rmtree(work, ignore_errors=True)
     raw, output = work / "raw", work / "output"
     shutil.copytree(RAW, raw)
     shutil.copytree(first_release, output)

@@ -16,7 +16,14 @@ from flows.steps.publish import Outcome, Package, Stale, publish
 from flows.steps.release_index import read_index
 from flows.writers import package as package_module
 from flows.writers.package import package
+from tests.conftest import RAW
 from tests.helpers import REPO, add_event, snapshot
+
+
+@pytest.fixture(scope="module")
+def built() -> tuple[dict[str, bytes], dict[str, int], str]:
+    """The table files of the repository's raw/, their rows and input hash: built once."""
+    return (*table_files(validated(RAW)), input_hash(RAW))
 
 
 def package_of(raw_dir: Path, output: Path, date: str) -> Package:
@@ -25,7 +32,7 @@ def package_of(raw_dir: Path, output: Path, date: str) -> Package:
 
 
 def test_a_release_draws_its_page_once(
-    raw_dir: Path, output_dir: Path, monkeypatch: pytest.MonkeyPatch
+    raw_dir: Path, released: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     drawn: list[int] = []
     sections = package_module.page_sections
@@ -35,13 +42,12 @@ def test_a_release_draws_its_page_once(
         return sections(content)
 
     monkeypatch.setattr(package_module, "page_sections", counted)
-    assert release(raw_dir, output_dir, date="2026-01-01").status == "published"
-    assert len(drawn) == 1
     add_event(raw_dir)
-    assert release(raw_dir, output_dir, date="2026-01-02").version == "1.1.0"
-    assert len(drawn) == 2
+    assert release(raw_dir, released, date="2026-01-02").version == "1.1.0"
+    assert len(drawn) == 1
 
 
+@pytest.mark.slow
 def test_a_package_that_another_run_overtook_is_refused_and_made_again(
     raw_dir: Path, output_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -76,21 +82,21 @@ def test_a_package_that_another_run_overtook_is_refused_and_made_again(
 
 
 def test_a_release_that_another_run_published_meanwhile_is_no_change(
-    raw_dir: Path, output_dir: Path
+    built: tuple[dict[str, bytes], dict[str, int], str], output_dir: Path
 ) -> None:
-    first = package_of(raw_dir, output_dir, "2026-01-01")
-    second = package_of(raw_dir, output_dir, "2026-01-01")
+    first = package(output_dir, built[0], built[1], "2026-01-01", built[2])
+    second = package(output_dir, built[0], built[1], "2026-01-01", built[2])
     assert publish(output_dir, first).status == "published"
     outcome = publish(output_dir, second)
     assert (outcome.status, outcome.version) == ("no_change", "1.0.0")
 
 
 def test_nothing_new_packages_no_files_and_publish_writes_nothing(
-    raw_dir: Path, output_dir: Path
+    built: tuple[dict[str, bytes], dict[str, int], str], released: Path
 ) -> None:
-    release(raw_dir, output_dir, date="2026-01-01")
+    output_dir = released  # v1.0.0 of the same raw/
     before = snapshot(output_dir)
-    again = package_of(raw_dir, output_dir, "2026-01-02")
+    again = package(output_dir, built[0], built[1], "2026-01-02", built[2])
     assert again.files == {} and again.based_on == "1.0.0"
     assert publish(output_dir, again).status == "no_change"
     assert snapshot(output_dir) == before

@@ -37,6 +37,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# One process runs every test here, so that the page is built and opened once.
+pytestmark = pytest.mark.xdist_group("page")
 INFO = ReleaseInfo(version="1.0.0", date="2026-01-02", previous=None, bump=None)
 INJECTED = "<script>window.__pwned = 1</script>"
 
@@ -359,6 +361,7 @@ def test_page_has_language_charset_viewport_and_headings(injected) -> None:
         assert text in body
 
 
+@pytest.mark.slow
 def test_same_release_renders_identical_bytes(raw_dir: Path) -> None:
     files = release(raw_dir)
     others = {n: b for n, b in files.items() if n not in ("index.html", "SHA256SUMS")}
@@ -368,6 +371,7 @@ def test_same_release_renders_identical_bytes(raw_dir: Path) -> None:
     assert release(raw_dir)["index.html"] == files["index.html"]
 
 
+@pytest.mark.slow
 def test_a_crowded_group_draws_its_preferred_and_latest_figures_and_counts_the_rest(
     raw_dir: Path, tmp_path: Path, browser: Browser
 ) -> None:

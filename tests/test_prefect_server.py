@@ -32,9 +32,13 @@ STARTUP = 180.0  # s; generous: a cold, busy 2-core machine
 DEATH_WAIT = 10.0  # s for a killed parent's server to disappear
 ORPHAN_WATCH = 3.0  # s that Prefect's own server is watched outliving its parent
 
-pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG) and /proc: Linux"
-)
+# Every test here starts Prefect servers of its own: slow, left out of the quick tier.
+pytestmark = [
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG) and /proc: Linux"
+    ),
+    pytest.mark.slow,
+]
 
 # Child processes: start a server, print its API URL, then sleep until killed.
 OURS = (

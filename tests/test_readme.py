@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.orchestration.pipeline import release
 from flows.writers.readme import tables_block
 from tests.conftest import REPO
 
@@ -22,10 +22,10 @@ def blocks(language: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def release_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def release_folder(release_of_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder laid out like a clone: output/latest/ holds a release of the real raw/."""
     root = tmp_path_factory.mktemp("clone")
-    release(REPO / "raw", root / "output", date="2026-01-01")
+    shutil.copytree(release_of_raw, root / "output")
     return root
 
 

@@ -36,6 +36,11 @@ SERVER_STARTUP = 300  # s; a Prefect server takes ~20 s to start on 2 idle cores
 DEPLOYMENT_WAIT = 240  # s; `csto-data serve` imports Prefect, pandas and pandera first
 RUN_WAIT = 600  # s; each served run starts a fresh Python process
 
+# Every test here serves the deployment through Prefect servers and workers of its own
+# (slow), in one test process and in file order: `prefect deploy` replaces the deployment
+# that the module's `csto-data serve` serves, so serve must have stopped by then.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("serve")]
+
 
 @contextmanager
 def prefect_client(api: str) -> Iterator:

@@ -7,13 +7,11 @@ from pathlib import Path
 import pytest
 
 from flows.orchestration.cli import main
-from flows.orchestration.pipeline import release
 
 
 @pytest.fixture
-def output(raw_dir: Path, output_dir: Path) -> Path:
-    release(raw_dir, output_dir, date="2026-01-01")
-    return output_dir
+def output(released: Path) -> Path:
+    return released
 
 
 def verify(output: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -27,6 +25,7 @@ def test_intact_release_verifies(output: Path, capsys: pytest.CaptureFixture[str
     assert "intact" in out
 
 
+@pytest.mark.slow
 def test_intact_release_rebuilds_byte_for_byte(
     output: Path, raw_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -34,7 +33,7 @@ def test_intact_release_rebuilds_byte_for_byte(
     assert code == 0, capsys.readouterr().out
 
 
-@pytest.mark.parametrize("target", ["latest", "v1.0.0"])
+@pytest.mark.parametrize("target", ["latest", pytest.param("v1.0.0", marks=pytest.mark.slow)])
 def test_tampered_release_names_each_modified_missing_and_extra_file(
     output: Path, capsys: pytest.CaptureFixture[str], target: str
 ) -> None:
