@@ -11,6 +11,7 @@ from bench.children import (
     REPO,
     VALIDATE,
     check_cmd,
+    cli,
     floor_cmd,
     plain_env,
     release_cmd,
@@ -65,6 +66,14 @@ def run_basics(bench: Bench, raw: Path, changed: Path, published: Path) -> None:
         r"all records valid",
         runs,
     )
+    for key, what, extra in (
+        ("verify", "`csto-data verify` (checksums, schemas, Frictionless)", []),
+        ("verify_rebuild", "`csto-data verify --rebuild` (and a rebuild from raw/)", ["--rebuild"]),
+    ):
+        command = [*cli(), "--raw", str(raw), "verify", "--output", str(published), *extra]
+        bench.measure(
+            key, what, partial(run_child, command, env, bench.work, timeout), r"intact", runs
+        )
     untouched = bench.fresh("nochange") / "output"  # a failed run must not alter the base
     shutil.copytree(published, untouched)
     bench.measure(

@@ -53,6 +53,8 @@ def report(bench: Bench, started: float) -> str:
         "floor_validate",
         "floor_change",
         "check",
+        "verify",
+        "verify_rebuild",
         "nochange",
         "committed_first",
         "committed_next",
