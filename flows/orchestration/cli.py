@@ -11,7 +11,6 @@ import gc
 import sys
 from pathlib import Path
 
-from flows.orchestration.front_files import refresh_front_files
 from flows.steps.ingest import RawRecords, ingest
 from flows.steps.problems import Problem, counted, report
 from flows.steps.publish import Outcome, PublishLocked, Unfinished, locked, recover, up_to_date
@@ -46,7 +45,12 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
         print(f"Repaired: {repair}")
     newest = None if bump else up_to_date(output_dir, history, input_hash(raw_dir))
     if newest:
-        refresh_front_files(output_dir)
+        # A run killed after publishing may have left the repository's front files behind.
+        # Importing what rewrites them costs more than the rest of this answer: only then.
+        from flows.orchestration.front_files import front_files_behind, refresh_front_files
+
+        if front_files_behind(output_dir):
+            refresh_front_files(output_dir)
         print(
             f"No change: {raw_dir} and the pipeline make v{newest} again; "
             f"nothing published. Latest release: {output_dir / LATEST}"

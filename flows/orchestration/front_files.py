@@ -26,6 +26,17 @@ def repository_of(output: Path) -> Path | None:
     return REPOSITORY if output.resolve() == (REPOSITORY / "output").resolve() else None
 
 
+def front_files_behind(output: Path) -> bool:
+    """Whether the repository's `CITATION.cff` is not the newest release's: every release
+    changes it, so the front files are behind exactly then. Reads two small files only."""
+    repository = repository_of(output)
+    latest = output / LATEST / CITATION
+    if repository is None or not latest.is_file():
+        return False
+    front = repository / CITATION
+    return not front.is_file() or front.read_bytes() != latest.read_bytes()
+
+
 def refresh_front_files(output: Path, lock_timeout: float = 600.0) -> None:
     """Bring the repository's front files up to the newest release in `output`."""
     repository = repository_of(output)
