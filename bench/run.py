@@ -2,8 +2,8 @@
 
 Run it from the repository root (a fresh clone needs only `pip install -e .`):
 
-    .venv/bin/python bench/run.py            # full run, about 15 min (half of it the test
-                                             # suite); writes bench/results.md
+    .venv/bin/python bench/run.py            # full run, about 20 min (a third of it the
+                                             # test suites); writes bench/results.md
     .venv/bin/python bench/run.py --quick    # smoke run (1 repetition, 10^3 and 10^4 rows),
                                              # about 3 min and the test suite (--skip-tests
                                              # leaves it out); writes bench/.work/results-quick.md
@@ -47,7 +47,8 @@ same run. What is measured:
    every figure_id is unique): wall time and peak memory of `check` and of the floor.
    A scale whose projected time (linear from the previous scale) exceeds
    `--scale-timeout` is not run, and its projection is reported instead.
-6. the whole test suite, once, as CI runs it (`pytest -q` in this checkout).
+6. the whole test suite, once, as CI runs it (`pytest -q` in this checkout, CI=true), and
+   its quick tier (`-m "not slow"`).
 7. the release page, in-process: its sections and its frame, from the real tables and with
    ten times the exercises (page.py).
 The runs of 4 (a) and (b) also say whether a first run on a new machine (a fresh

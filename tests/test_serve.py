@@ -264,10 +264,21 @@ def test_prefect_yaml_deploys_the_same_deployment_to_a_process_work_pool_that_pu
         assert [s.schedule.cron for s in deployment.schedules] == [DEFAULT_CRON]
         assert str(project) in json.dumps(deployment.pull_steps)  # the runs' working directory
         run = client.create_flow_run_from_deployment(deployment.id)
-    # The worker starts elsewhere: the deployment's pull step finds the project.
-    prefect_cli(["worker", "start", "--pool", pool, "--run-once"], tmp_path, api, RUN_WAIT)
-    with prefect_client(api) as client:
-        run = client.read_flow_run(run.id)
+    # The worker starts elsewhere: the deployment's pull step finds the project. It serves
+    # until the run is over, as a worker does: with `--run-once` it could return, on a busy
+    # machine, while the run it had submitted was still starting.
+    env = isolated_env(PREFECT_API_URL=api, PREFECT_HOME=str(tmp_path / "cli-prefect-home"))
+    command = [sys.executable, "-m", "prefect", "--no-prompt", "worker", "start", "--pool", pool]
+    worker = start(command, tmp_path, env, tmp_path / "worker.log")
+    try:
+        deadline = time.monotonic() + RUN_WAIT
+        with prefect_client(api) as client:
+            while not (run := client.read_flow_run(run.id)).state.is_final():
+                assert worker.poll() is None, tail(tmp_path / "worker.log")
+                assert time.monotonic() < deadline, tail(tmp_path / "worker.log")
+                time.sleep(1)
+    finally:
+        stop(worker)
     assert run.state.is_completed(), f"work-pool run: {run.state}"
     assert (project / "output" / "v1.0.0").is_dir()
     assert "Published v1.0.0" in str(artifacts(api, run.id)["csto-release"].data)
