@@ -37,8 +37,7 @@ DEPLOYMENT_WAIT = 240  # s; `csto-data serve` imports Prefect, pandas and pander
 RUN_WAIT = 600  # s; each served run starts a fresh Python process
 
 # Every test here serves the deployment through Prefect servers and workers of its own
-# (slow), in one test process and in file order: `prefect deploy` replaces the deployment
-# that the module's `csto-data serve` serves, so serve must have stopped by then.
+# (slow), in one test process, which shares the module's server and `csto-data serve`.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("serve")]
 
 
@@ -68,6 +67,15 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     """`prefect server start` on a free port of 127.0.0.1 with a fresh PREFECT_HOME."""
     home = tmp_path_factory.mktemp("prefect-server-home")
     with local_prefect_server(home, home.parent / f"{home.name}.log", SERVER_STARTUP) as server:
+        yield server
+
+
+@pytest.fixture
+def own_prefect_server(tmp_path: Path) -> Iterator[Server]:
+    """A server of the test's own, that no `csto-data serve` of this module polls."""
+    home = tmp_path / "prefect-server-home"
+    home.mkdir()
+    with local_prefect_server(home, tmp_path / "prefect-server.log", SERVER_STARTUP) as server:
         yield server
 
 
@@ -244,7 +252,7 @@ def prefect_cli(args: list[str], cwd: Path, api: str, timeout: float) -> str:
 
 
 def test_prefect_yaml_deploys_the_same_deployment_to_a_process_work_pool_that_publishes(
-    tmp_path: Path, prefect_server: Server
+    tmp_path: Path, own_prefect_server: Server
 ) -> None:
     """`prefect deploy --all` from a copy of the repository, then a worker runs it once."""
     spec = yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"][0]
@@ -254,7 +262,9 @@ def test_prefect_yaml_deploys_the_same_deployment_to_a_process_work_pool_that_pu
     for name in ("flows", "schemas", "raw"):
         shutil.copytree(REPO / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "prefect.yaml", project)
-    api, pool = prefect_server.api, spec["work_pool"]["name"]
+    # Its own server: on the module's, `prefect deploy` would replace the deployment that
+    # the module's `csto-data serve` serves, and serve could take the run.
+    api, pool = own_prefect_server.api, spec["work_pool"]["name"]
     prefect_cli(["work-pool", "create", pool, "--type", "process"], project, api, 120)
     prefect_cli(["deploy", "--all"], project, api, 300)
     with prefect_client(api) as client:
