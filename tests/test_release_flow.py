@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 from pathlib import Path
+from uuid import UUID
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -13,35 +14,55 @@ import pytest
 from flows.orchestration.release import release_flow
 from flows.orchestration.verify import verify
 from schemas import TABLES
+from tests.conftest import RAW
 
 REQUIRED = ["members", "treaty_events", "troop_deployments", "countries", "sources"]
 
 
+@pytest.fixture(scope="module")
+def first_run(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, UUID]:
+    """One real flow run publishing v1.0.0 of the real raw records, for the tests that only
+    read what it made: its output folder and its flow run's id."""
+    output = tmp_path_factory.mktemp("flow") / "output"
+    state = release_flow(
+        raw_dir=str(RAW), output_dir=str(output), date="2026-01-02", return_state=True
+    )
+    outcome = state.result()
+    assert (outcome.status, outcome.version) == ("published", "1.0.0")
+    run = state.state_details.flow_run_id
+    assert run is not None
+    return output, run
+
+
 @pytest.fixture
-def released(prefect_api: str, raw_dir: Path, output_dir: Path) -> Path:
-    outcome = release_flow(raw_dir=str(raw_dir), output_dir=str(output_dir), date="2026-01-02")
-    assert outcome.status == "published"
-    assert outcome.version == "1.0.0"
-    return output_dir
+def released(first_run: tuple[Path, UUID], output_dir: Path) -> Path:
+    """A private copy of the first run's output folder, for a test that changes it."""
+    return shutil.copytree(first_run[0], output_dir)
 
 
-def test_first_release_publishes_every_table_in_both_formats(released: Path) -> None:
-    latest = released / "latest"
+@pytest.fixture
+def published(first_run: tuple[Path, UUID]) -> Path:
+    """The first run's output folder itself, for a test that only reads it."""
+    return first_run[0]
+
+
+def test_first_release_publishes_every_table_in_both_formats(published: Path) -> None:
+    latest = published / "latest"
     for name in [*REQUIRED, *TABLES]:
         assert (latest / f"{name}.csv").is_file(), name
         assert (latest / f"{name}.parquet").is_file(), name
-    visible = sorted(p.name for p in released.iterdir() if not p.name.startswith("."))
+    visible = sorted(p.name for p in published.iterdir() if not p.name.startswith("."))
     assert visible == ["CHANGELOG.md", "latest", "releases.json", "v1.0.0"]
 
 
-def test_flow_release_passes_verify_and_the_frictionless_validator(released: Path) -> None:
-    assert verify(released) == []
+def test_flow_release_passes_verify_and_the_frictionless_validator(published: Path) -> None:
+    assert verify(published) == []
 
 
-def test_csv_and_parquet_hold_the_same_rows_and_columns(released: Path) -> None:
+def test_csv_and_parquet_hold_the_same_rows_and_columns(published: Path) -> None:
     for name in TABLES:
-        csv = pd.read_csv(released / "latest" / f"{name}.csv", dtype=str, keep_default_na=False)
-        table = pq.read_table(released / "latest" / f"{name}.parquet")
+        csv = pd.read_csv(published / "latest" / f"{name}.csv", dtype=str, keep_default_na=False)
+        table = pq.read_table(published / "latest" / f"{name}.parquet")
         parquet = table.to_pandas(integer_object_nulls=True)  # whole numbers stay whole
         assert list(csv.columns) == list(parquet.columns) == TABLES[name].columns
         assert len(csv) == len(parquet), name
@@ -54,11 +75,11 @@ def test_csv_and_parquet_hold_the_same_rows_and_columns(released: Path) -> None:
 
 
 def test_stata_files_hold_the_rows_of_the_csv_with_labelled_vocabularies(
-    released: Path,
+    published: Path,
 ) -> None:
     for name in TABLES:
-        csv = pd.read_csv(released / "latest" / f"{name}.csv", dtype=str, keep_default_na=False)
-        with pd.io.stata.StataReader(released / "latest" / f"{name}.dta") as reader:
+        csv = pd.read_csv(published / "latest" / f"{name}.csv", dtype=str, keep_default_na=False)
+        with pd.io.stata.StataReader(published / "latest" / f"{name}.dta") as reader:
             stata = reader.read()
             labels = reader.variable_labels()
         assert list(stata.columns) == list(csv.columns), name
@@ -70,8 +91,8 @@ def test_stata_files_hold_the_rows_of_the_csv_with_labelled_vocabularies(
                 assert shown.tolist() == csv[column].tolist(), (name, column)
 
 
-def test_parquet_columns_are_typed(released: Path) -> None:
-    schema = pq.read_schema(released / "latest" / "troop_deployments.parquet")
+def test_parquet_columns_are_typed(published: Path) -> None:
+    schema = pq.read_schema(published / "latest" / "troop_deployments.parquet")
     assert str(schema.field("troops").type) == "int64"
     assert str(schema.field("as_of_date").type) == "date32[day]"
     assert str(schema.field("preferred").type) == "bool"
@@ -79,8 +100,8 @@ def test_parquet_columns_are_typed(released: Path) -> None:
     assert not schema.field("troops").nullable
 
 
-def test_csv_files_use_unix_line_ends_and_iso_dates(released: Path) -> None:
-    data = (released / "latest" / "members.csv").read_bytes()
+def test_csv_files_use_unix_line_ends_and_iso_dates(published: Path) -> None:
+    data = (published / "latest" / "members.csv").read_bytes()
     assert b"\r\n" not in data
     first = pd.read_csv(io.BytesIO(data), dtype=str)["start_date"].iloc[0]
     assert pd.Timestamp(first).strftime("%Y-%m-%d") == first
@@ -103,9 +124,7 @@ def test_rebuilt_release_is_byte_identical(released: Path, raw_dir: Path) -> Non
     assert second == first
 
 
-def test_run_records_a_markdown_summary_artifact(
-    prefect_api: str, raw_dir: Path, output_dir: Path
-) -> None:
+def test_run_records_a_markdown_summary_artifact(first_run: tuple[Path, UUID]) -> None:
     """The run's own artifact: other tests' runs on the shared server record theirs too."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (
@@ -114,10 +133,7 @@ def test_run_records_a_markdown_summary_artifact(
         ArtifactFilterKey,
     )
 
-    state = release_flow(
-        raw_dir=str(raw_dir), output_dir=str(output_dir), date="2026-01-02", return_state=True
-    )
-    run = state.state_details.flow_run_id
+    _, run = first_run
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(
