@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from schemas.ids import split_ids
-from schemas.spec import RULES, Tables, Violation, cross_table_rule
+from schemas.spec import RULES, Tables, Violation, cross_table_rule, iso_day
 from schemas.vocabulary import PARTY_STATUSES, TREATY_SIGNED
 
 
@@ -96,8 +96,8 @@ def dates_within_lifetime(tables: Tables, as_of: dt.date) -> Iterator[Violation]
                     table.name,
                     row,
                     raw.column,
-                    f"dated outside the treaty's lifetime {first:%Y-%m-%d} to "
-                    f"{last:%Y-%m-%d} (the dataset's as_of) (found {day:%Y-%m-%d})",
+                    f"dated outside the treaty's lifetime {iso_day(first)} to "
+                    f"{iso_day(last)} (the dataset's as_of) (found {iso_day(day)})",
                 )
 
 

@@ -29,6 +29,12 @@ REFERS = "refers"  # the metadata key of the column it refers to in another tabl
 Cites = Literal["supports", "contradicts"]
 
 
+def iso_day(day: dt.date) -> str:
+    """A day as `YYYY-MM-DD`, the year always in four digits (`strftime` drops the zeros of
+    a year before 1000 on Linux: "1-05-15")."""
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+
+
 @dataclass(frozen=True)
 class RawField:
     """A field of a raw YAML record and the published column it fills.

@@ -11,7 +11,7 @@ from schemas import fields as f
 from schemas import figures
 from schemas import vocabulary as v
 from schemas.cross_table import last_day
-from schemas.spec import Table, Tables, Violation, cross_table_rule
+from schemas.spec import Table, Tables, Violation, cross_table_rule, iso_day
 
 
 class TroopDeploymentsSchema(pandera.DataFrameModel):
@@ -80,6 +80,5 @@ def figures_within_operation(tables: Tables, as_of: dt.date) -> Iterator[Violati
             row,
             "as_of_date",
             f"outside the dates of operation {rows.at[row, 'operation_id']} "
-            f"({start[row]:%Y-%m-%d} to {end[row]:%Y-%m-%d}) "
-            f"(found {day[row]:%Y-%m-%d})",
+            f"({iso_day(start[row])} to {iso_day(end[row])}) (found {iso_day(day[row])})",
         )

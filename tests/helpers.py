@@ -25,14 +25,25 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
-def start_plain_release(raw_dir: Path, output_dir: Path) -> subprocess.Popen:
+def start_plain_release(
+    raw_dir: Path, output_dir: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", PLAIN_RELEASE, str(raw_dir), str(output_dir)],
         cwd=REPO,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def checksum_problems(folder: Path) -> list[str]:
+    """What `verify` finds wrong with the checksums of one release folder."""
+    from flows.steps import verify
+
+    files, _ = verify.read_folder(folder)
+    return verify.checksum_problems(files, lambda name: str(folder / name))
 
 
 def add_event(raw_dir: Path, event_id: str = "test-added-event") -> None:

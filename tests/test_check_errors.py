@@ -162,6 +162,8 @@ CASES = [
     ("empty required field", "treaty_events.yaml", "treaty_events", EVENT, {"title": ""}, "title", "required value is missing"),
     ("wrong type", "troop_deployments.yaml", "troop_deployments", FIGURE, {"troops": "many"}, "troops", "not a whole number"),
     ("non-integer troops", "troop_deployments.yaml", "troop_deployments", FIGURE, {"troops": "12.5"}, "troops", "not a whole number"),
+    ("count beyond every format", "troop_deployments.yaml", "troop_deployments", FIGURE, {"troops": "9007199254740992"}, "troops", "at most 9,007,199,254,740,991"),
+    ("year before 1000", "treaty_events.yaml", "treaty_events", EVENT, {"date": '"0001-05-15"'}, "date", "(found 0001-05-15)"),
     ("negative troops", "troop_deployments.yaml", "troop_deployments", FIGURE, {"troops": "-5"}, "troops", "must be at least 0"),
     ("impossible date", "members.yaml", "members", SPELL, {"start": '"1993-02-30"'}, "start", "not a real date"),
     ("malformed date", "members.yaml", "members", SPELL, {"start": "15 May 1992"}, "start", "not a real date"),
@@ -247,7 +249,7 @@ def test_check_reports_the_file_line_and_field(
     lines = append(raw_dir, file, record)
     code, out = check(raw_dir, capsys)
     assert code == 1
-    assert out[-1].endswith("found in raw/.")
+    assert out[-1].startswith(("1 problem found in", f"{len(out) - 1} problems found in")), out
     if field is None:  # a rule about a group of rows: reported at the group's first row
         located = [line for line in out if f"{file}:" in line and words in line]
     else:
@@ -292,7 +294,7 @@ def test_check_reports_every_problem_at_once(
     append(raw_dir, "troop_deployments.yaml", {**FIGURE, "troops": "-1"})
     code, out = check(raw_dir, capsys)
     assert code == 1
-    assert out[-1] == "3 problems found in raw/."
+    assert out[-1] == "3 problems found in 3 files."
 
 
 def test_check_on_clean_records_prints_one_summary_line(

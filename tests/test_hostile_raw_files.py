@@ -8,6 +8,7 @@ in a subprocess with a timeout.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -75,7 +76,7 @@ def test_an_anchor_or_alias_is_refused_at_its_line(
     assert code == 1
     assert out == [
         f"{path}:{first + at}: members.yaml: {ALIASES} (found {found})",
-        "1 problem found in raw/.",
+        f"1 problem found in {path}.",
     ]
 
 
@@ -88,7 +89,7 @@ def test_an_anchor_in_the_dataset_file_is_refused(
     assert code == 1
     assert out == [
         f"{path}:1: dataset.yaml: {ALIASES} (found anchor &day)",
-        "1 problem found in raw/.",
+        f"1 problem found in {path}.",
     ]
 
 
@@ -107,7 +108,7 @@ def test_an_alias_bomb_is_refused_without_walking_it(raw_dir: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.splitlines() == [
         f"{path}:{first}: members.yaml: {ALIASES} (found anchor &a0)",
-        "1 problem found in raw/.",
+        f"1 problem found in {path}.",
     ]
     assert "Traceback" not in result.stderr
 
@@ -158,7 +159,7 @@ def test_a_value_nested_50000_deep_is_refused_not_a_crash(raw_dir: Path, value: 
     line = first + 1 + value.startswith("\n")
     assert result.stdout.splitlines() == [
         f"{path}:{line}: members.yaml: {TOO_DEEP}",
-        "1 problem found in raw/.",
+        f"1 problem found in {path}.",
     ]
     assert "Traceback" not in result.stderr
 
@@ -171,7 +172,7 @@ def test_a_record_nested_50000_deep_by_dashes_is_refused_not_a_crash(raw_dir: Pa
     assert result.returncode == 1, (result.returncode, result.stdout[-2000:], result.stderr)
     assert result.stdout.splitlines() == [
         f"{path}:{first}: members.yaml: {TOO_DEEP}",
-        "1 problem found in raw/.",
+        f"1 problem found in {path}.",
     ]
     assert "Traceback" not in result.stderr
 
@@ -195,7 +196,7 @@ def test_mappings_nested_by_indentation_are_refused_one_level_past_the_limit(
     assert code == 1
     # the mapping one level too deep begins on the line of its first key
     line = first + SPELL.count("\n") + 1 + MAX_DEPTH - 2
-    assert out == [f"{path}:{line}: members.yaml: {TOO_DEEP}", "1 problem found in raw/."]
+    assert out == [f"{path}:{line}: members.yaml: {TOO_DEEP}", f"1 problem found in {path}."]
 
 
 def test_mappings_nested_up_to_the_limit_are_read(
@@ -374,7 +375,56 @@ def test_a_table_emptied_to_an_empty_list_gives_located_problems_not_a_crash(
     (raw_dir / f"{table}.yaml").write_text("[]\n", encoding="utf-8")
     code, out = check(raw_dir, capsys)
     if code == 1:  # the tables that refer to it now point at nothing
-        assert out[-1].endswith("found in raw/.")
+        assert re.fullmatch(r"\d+ problems? found in .+\.", out[-1]), out
         assert all(line.startswith(str(raw_dir)) for line in out[:-1]), out
     else:
         assert code == 0 and "all records valid" in out[-1]
+
+
+def test_an_as_of_after_the_release_day_is_refused_by_check_at_its_line(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`9999-12-31` once passed `check`, then failed `release` with no file or line."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796083200")  # 2026-12-01
+    path = raw_dir / "dataset.yaml"
+    path.write_text('# the dataset\nas_of: "9999-12-31"\n', encoding="utf-8")
+    code, out = check(raw_dir, capsys)
+    assert code == 1
+    assert out[0] == (
+        f"{path}:2: dataset.as_of: after today, 2026-12-01: the records cannot be current "
+        "as of a day still to come (found 9999-12-31)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("byte", "message"),
+    [
+        (b"\x00", "a character YAML does not allow: U+0000; delete it"),
+        (b"\xe9", "not UTF-8: byte 0xe9 (invalid continuation byte)"),
+    ],
+    ids=["NUL", "Latin-1"],
+)
+def test_a_bad_byte_is_reported_at_its_own_line(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str], byte: bytes, message: str
+) -> None:
+    path = raw_dir / "members.yaml"
+    data = path.read_bytes()
+    line = data.count(b"\n") + 2
+    path.write_bytes(data + b"- state: ARM\n  note: caf" + byte + b"\n")
+    code, out = check(raw_dir, capsys)
+    assert code == 1
+    assert out[0].startswith(f"{path}:{line}: members.")
+    assert message in out[0]
+
+
+def test_a_key_that_is_not_a_word_is_named_for_what_it_is(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = raw_dir / "members.yaml"
+    first = append(path, "- ? [state, status]\n  : ARM\n")
+    code, out = check(raw_dir, capsys)
+    assert code == 1
+    assert out[0] == (
+        f"{path}:{first}: members.record: a field name must be one word, like `state:` "
+        "(found a list as a key)"
+    )

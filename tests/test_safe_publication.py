@@ -15,20 +15,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.orchestration.cli import main
-from flows.orchestration.pipeline import release, table_files, validated
+from flows.orchestration.pipeline import Steps, release, run, table_files, validated
 from flows.orchestration.verify import verify
 from flows.steps import publish
+from flows.steps.build import build
 from flows.steps.fingerprint import input_hash
+from flows.steps.ingest import RawRecords
 from flows.steps.publish import STAGING_PREFIX, Outcome, Unfinished
 from flows.steps.release_index import LATEST, changelog, read_index
-from flows.steps.verify import checksum_problems, index_problems
+from flows.steps.verify import index_problems
 from flows.writers.package import package
-from tests.helpers import REPO, add_event, snapshot, start_plain_release
+from tests.helpers import REPO, add_event, checksum_problems, snapshot, start_plain_release
 
 NEW_DATE = "2026-01-02"
 
@@ -384,8 +387,20 @@ def test_release_into_another_folder_leaves_the_files_beside_it_alone(
 
 
 @pytest.mark.slow
-def test_concurrent_releases_publish_once(raw_dir: Path, output_dir: Path) -> None:
-    runs = [start_plain_release(raw_dir, output_dir) for _ in range(2)]
+def test_concurrent_releases_publish_once_whatever_home_each_run_has(
+    raw_dir: Path, output_dir: Path, tmp_path: Path
+) -> None:
+    """The lock is the output folder's own: runs with their own HOME and XDG_STATE_HOME
+    (two users, a container and a shell) still take turns."""
+    homes = [tmp_path / "first", tmp_path / "second"]
+    runs = [
+        start_plain_release(
+            raw_dir,
+            output_dir,
+            {**os.environ, "HOME": str(home), "XDG_STATE_HOME": str(home / "state")},
+        )
+        for home in homes
+    ]
     results = sorted(run.communicate(timeout=300)[0].strip() for run in runs)
     assert [run.returncode for run in runs] == [0, 0]
     assert results == ["no_change 1.0.0", "published 1.0.0"]
@@ -475,6 +490,9 @@ DAMAGES = st.sampled_from(
         "a staging leftover",
         "a foreign folder",
         "a foreign file",
+        "a file of latest changed",
+        "a file added to latest",
+        "latest a link out of output",
     ]
 )
 
@@ -522,6 +540,21 @@ def damage(output: Path, what: str, data: st.DataObject, first: dict) -> None:
         (output / name / "keep.txt").write_text("mine\n")
     elif what == "a foreign file":
         (output / "notes.aside").write_text("mine\n")
+    elif what == "a file of latest changed":
+        members = output / LATEST / "members.csv"
+        if members.is_file():
+            members.write_bytes(members.read_bytes().replace(b"ARM", b"AZE", 1))
+    elif what == "a file added to latest":
+        if (output / LATEST).is_dir():
+            (output / LATEST / "csto-data-1.1.0.zip").write_bytes(b"PK")
+    elif what == "latest a link out of output":
+        elsewhere = output.parent / "elsewhere"
+        if (output / LATEST).is_symlink():
+            return
+        shutil.rmtree(output / LATEST, ignore_errors=True)
+        elsewhere.mkdir(exist_ok=True)
+        (elsewhere / "keep.txt").write_text("mine\n")
+        (output / LATEST).symlink_to(elsewhere)
 
 
 @pytest.mark.slow
@@ -534,8 +567,9 @@ def test_whatever_befalls_the_index_latest_and_foreign_files_no_release_is_rewri
     damages: list[str],
 ) -> None:
     _, pristine, built = two_releases
-    output = memory_dir / "output"
+    output, elsewhere = memory_dir / "output", memory_dir / "elsewhere"
     shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(elsewhere, ignore_errors=True)
     shutil.copytree(pristine, output)
     first = read_index(pristine)[0]
     for what in damages:
@@ -557,4 +591,84 @@ def test_whatever_befalls_the_index_latest_and_foreign_files_no_release_is_rewri
     assert index_problems(output, history) == []
     for folder in ("v1.0.0", "v1.1.0", "v1.2.0", LATEST):
         assert checksum_problems(output / folder) == [], folder
+    assert not (output / LATEST).is_symlink()
+    assert snapshot(output / LATEST) == snapshot(output / "v1.2.0")
+    if elsewhere.exists():  # what a link pointed at is not the run's to change
+        assert snapshot(elsewhere) == {"keep.txt": b"mine\n"}
     assert (output / "CHANGELOG.md").read_bytes() == changelog(output, history)
+
+
+def test_a_run_cannot_take_the_lock_another_home_holds(
+    output_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "one"))
+    with publish.locked(output_dir, timeout=1):
+        monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "two"))
+        monkeypatch.setenv("HOME", str(tmp_path / "two"))
+        with (
+            pytest.raises(publish.PublishLocked, match="Run again when it has finished"),
+            publish.locked(output_dir, timeout=0.3),
+        ):
+            pass
+
+
+@pytest.mark.slow
+def test_a_run_waiting_for_the_lock_deletes_no_staging_of_the_run_holding_it(
+    published: Path, raw_dir: Path
+) -> None:
+    staging = published / f"{STAGING_PREFIX}v1.1.0"
+    with publish.locked(published, timeout=1):
+        staging.mkdir()  # what the run holding the lock is writing
+        (staging / "members.csv").write_text("half written")
+        built = TableFiles(*table_files(validated(raw_dir)), input_hash(raw_dir))
+        made = package(published, built.files, built.rows, NEW_DATE, built.input_hash)
+        with pytest.raises(publish.PublishLocked):
+            publish.publish(published, made, lock_timeout=0.3)
+        assert (staging / "members.csv").read_text() == "half written"
+
+
+@pytest.mark.slow
+def test_an_edit_saved_while_a_release_runs_is_published_by_the_next_run(
+    published: Path, raw_dir: Path
+) -> None:
+    def build_while_a_curator_saves(records: RawRecords) -> dict[str, pd.DataFrame]:
+        add_event(raw_dir, "test-saved-during-the-run")
+        return build(records)
+
+    outcome = run(Steps(build=build_while_a_curator_saves), raw_dir, published, date=NEW_DATE)
+    assert isinstance(outcome, Outcome) and outcome.version == "1.1.0"
+    history = read_index(published)
+    assert publish.up_to_date(published, history, input_hash(raw_dir)) is None
+    assert "test-saved-during-the-run" not in (published / "v1.1.0" / "CHANGES.md").read_text()
+    assert release(raw_dir, published, date=NEW_DATE).version == "1.2.0"
+
+
+@pytest.mark.parametrize(
+    "damage", ["a file changed", pytest.param("a file added", marks=pytest.mark.slow)]
+)
+def test_release_repairs_a_damaged_latest_whose_checksums_are_intact(
+    published: Path, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
+    """`bundle --dest output/latest` once made this state, and `release` said "No change"."""
+    latest = published / LATEST
+    if damage == "a file changed":
+        (latest / "members.csv").write_bytes(b"state\n")
+    else:
+        (latest / "csto-data-1.0.0.zip").write_bytes(b"PK")
+    code, out = run_cli(["--raw", str(REPO / "raw"), "release", "--output", str(published)])
+    assert code == 0, out
+    assert f"Repaired: {latest} brought up to v1.0.0" in out
+    assert snapshot(latest) == snapshot(published / "v1.0.0")
+
+
+@pytest.mark.slow
+def test_a_home_where_no_state_can_be_kept_costs_only_the_notes(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "home"
+    not_a_folder.write_text("a file, where a home folder should be\n")
+    monkeypatch.setenv("HOME", str(not_a_folder))
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    code, out = run_cli(["--raw", str(REPO / "raw"), "release", "--output", str(published)])
+    assert code == 0, out
+    assert out.startswith("No change")

@@ -11,17 +11,23 @@ import gc
 import sys
 from pathlib import Path
 
+from flows.steps.build import build
 from flows.steps.ingest import RawRecords, ingest
 from flows.steps.problems import Problem, counted, report
 from flows.steps.publish import Outcome, PublishLocked, Unfinished, locked, recover, up_to_date
 from flows.steps.release_index import LATEST, BrokenOutput
+from flows.steps.sizes import size_problems
 from flows.steps.validate import validate
 
 
 def checked(raw_dir: Path) -> tuple[RawRecords, list[Problem]]:
-    """The raw records and every problem in them."""
+    """The raw records and every problem in them, including a release file they would
+    make that is too large to publish."""
     records, found = ingest(raw_dir)
-    return records, validate(records, found)
+    problems = validate(records, found)
+    if problems:
+        return records, problems
+    return records, size_problems(build(records), raw_dir)
 
 
 def check(raw_dir: Path) -> int:
@@ -114,45 +120,64 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
 
 
 def verify(output_dir: Path, version: str | None, raw_dir: Path | None) -> int:
+    """Check a release or an archive; reads only, never writes outside a scratch folder."""
     from flows.orchestration.verify import verify as verify_release
-    from flows.steps.verify import verify_archive
+    from flows.steps.verify import verify_archive, version_named
 
     if version and version.endswith(".zip"):  # an archive made by `bundle`
-        problems = verify_archive(Path(version))
-        for problem in problems:
-            print(problem)
-        print(
-            f"{counted(len(problems), 'problem')}: {version} is not intact."
-            if problems
-            else f"{version}: intact (checksums and schemas)."
-        )
-        return 1 if problems else 0
-    problems = verify_release(output_dir, version, raw_dir)
-    name = f"v{version.removeprefix('v')}" if version else LATEST
+        problems, name = verify_archive(Path(version)), version
+    else:
+        problems = verify_release(output_dir, version, raw_dir)
+        chosen = version_named(version)
+        name = str(output_dir / (f"v{chosen}" if chosen else LATEST))
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{counted(len(problems), 'problem')}: {output_dir / name} is not intact.")
+        print(f"{counted(len(problems), 'problem')}: {name} is not intact.")
         return 1
-    rebuilt = f", and rebuilds byte for byte from {raw_dir}" if raw_dir else ""
-    print(f"{output_dir / name}: intact (checksums and schemas{rebuilt}).")
+    proof = (
+        f"and it rebuilds byte for byte from {raw_dir}"
+        if raw_dir
+        else "only `verify --rebuild` proves its content is what raw/ makes"
+    )
+    print(
+        f"{name}: intact (its files, checksums, index entry, formats and schemas agree; {proof})."
+    )
     return 0
 
 
 def bundle(output_dir: Path, version: str | None, dest: Path) -> int:
-    """Write `csto-data-<version>.zip` of a published release (default: the newest)."""
+    """Write `csto-data-<version>.zip` of a published release (default: the newest), only
+    if it verifies, and never into `output_dir`."""
     from flows.steps.bundle import archive_name, bundle_bytes
+    from flows.steps.publish import write_atomic
     from flows.steps.release_index import folder_files, folder_of, read_index
+    from flows.steps.verify import release_problems, version_named
 
+    if dest.resolve().is_relative_to(output_dir.resolve()):
+        print(
+            f"{dest} is inside {output_dir}, where only `csto-data release` writes: "
+            "choose another --dest"
+        )
+        return 1
     known = [r["version"] for r in read_index(output_dir)]
-    chosen = (version or (known[-1] if known else "")).removeprefix("v")
+    if not known:
+        print(f"{output_dir}: no release has been published, so there is nothing to bundle")
+        return 1
+    chosen = version_named(version) or known[-1]
     if chosen not in known:
-        print(f"{output_dir}: no release v{chosen} (known: {', '.join(known) or 'none'})")
+        print(f"{output_dir}: no release v{chosen} (known: {', '.join(known)})")
+        return 1
+    problems = release_problems(output_dir, chosen)
+    if problems:
+        for problem in problems:
+            print(problem)
+        print(f"{counted(len(problems), 'problem')}: v{chosen} is not intact; nothing bundled.")
         return 1
     files = folder_files(folder_of(output_dir, chosen))
     dest.mkdir(parents=True, exist_ok=True)
     path = dest / archive_name(chosen)
-    path.write_bytes(bundle_bytes(files, chosen))
+    write_atomic(path, bundle_bytes(files, chosen))
     print(path)
     return 0
 

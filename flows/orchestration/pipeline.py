@@ -10,8 +10,6 @@ front files follow the newest release (`front_files`).
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +18,14 @@ import pandas as pd
 
 from flows.orchestration.front_files import refresh_front_files
 from flows.steps.build import build
-from flows.steps.fingerprint import input_hash
+from flows.steps.fingerprint import records_hash
 from flows.steps.ingest import RawRecords, ingest
 from flows.steps.problems import InvalidRawData, Problem
 from flows.steps.publish import Outcome, Package, Stale, publish
 from flows.steps.render import render_tables
+from flows.steps.sizes import size_problems
 from flows.steps.validate import require_valid, validate
-from flows.steps.versioning import Bump
+from flows.steps.versioning import Bump, release_day
 from flows.writers.package import package
 
 Tables = dict[str, pd.DataFrame]
@@ -45,13 +44,6 @@ class Steps:
     render: Callable[[Tables], Files] = render_tables
     package: Callable[[Path, Files, dict[str, int], str, str, Bump | None], Package] = package
     publish: Callable[[Path, Package], Outcome] = publish
-
-
-def release_date() -> str:
-    """Today in UTC, or the day of `SOURCE_DATE_EPOCH` when it is set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
-    return moment.date().isoformat()
 
 
 def validated(raw_dir: Path) -> RawRecords:
@@ -82,8 +74,11 @@ def run(
     if problems:
         return problems
     tables = steps.build(records)
+    oversize = size_problems(tables, raw_dir)
+    if oversize:
+        return oversize
     files, rows = steps.render(tables), row_counts(tables)
-    fingerprint, day = input_hash(raw_dir), date or release_date()
+    fingerprint, day = records_hash(records), date or release_day().isoformat()
 
     def package_and_publish() -> Outcome:
         made = steps.package(output_dir, files, rows, day, fingerprint, bump)

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import yaml
 
 from flows.steps.problems import Problem
+from flows.steps.versioning import release_day
 from flows.steps.yaml_cells import (
     BAD_LIST,
     CELL_SCHEMA,
@@ -28,8 +29,9 @@ from flows.steps.yaml_cells import (
     PLAIN,
     QUOTED,
     Cells,
-    compose_file,
-    read_cells,
+    cells_of,
+    compose_text,
+    file_bytes,
     true_at,
 )
 from schemas import RAW_TABLES
@@ -37,7 +39,10 @@ from schemas.spec import RawField, Table
 
 DATASET_FILE = "dataset.yaml"
 _NULLS = ["", "~", "null", "Null", "NULL"]  # a plain null is the same as no value
-_LARGEST = str(2**63)  # whole numbers must fit in 64 bits
+# The largest whole number every published format and reader holds exactly: Stata keeps
+# a number beyond its `long` as a double, whose 53-bit mantissa rounds 2**53 + 1, and so do
+# JSON readers in JavaScript (their `Number.MAX_SAFE_INTEGER`).
+LARGEST = 2**53 - 1
 
 
 @dataclass
@@ -49,6 +54,8 @@ class RawRecords:
     tables: dict[str, pd.DataFrame]
     # per table: the line of each record ("") and of each raw field (0: not given)
     lines: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # per raw file name: the bytes read (None: refused), which the release is made of
+    read: dict[str, bytes | None] = field(default_factory=dict)
 
     def file_of(self, table: Table | str) -> str:
         name = table if isinstance(table, str) else table.name
@@ -67,35 +74,56 @@ class RawRecords:
 def ingest(raw_dir: Path) -> tuple[RawRecords, list[Problem]]:
     """Read every raw table; return the records and every problem found while typing them."""
     problems: list[Problem] = []
-    records = RawRecords(raw_dir=raw_dir, as_of=_read_as_of(raw_dir, problems), tables={})
+    records = RawRecords(raw_dir=raw_dir, as_of=dt.date(dt.MAXYEAR, 1, 1), tables={})
+    records.as_of = _read_as_of(records, problems)
     for table in RAW_TABLES:
         path = raw_dir / str(table.raw_file)
-        cells, found = read_cells(path, table.name, tuple(f.name for f in table.raw_fields))
+        data, found = file_bytes(path, table.name)
+        records.read[str(table.raw_file)] = data
         problems += found
-        frame, lines = _typed_table(str(path), table, cells, problems)
+        frame, lines = _read_table(path, table, data, problems)
         records.tables[table.name] = frame
         records.lines[table.name] = lines
     return records, problems
 
 
-def _read_as_of(raw_dir: Path, problems: list[Problem]) -> dt.date:
-    path = raw_dir / DATASET_FILE
-    fallback = dt.date(dt.MAXYEAR, 1, 1)
+def _read_table(
+    path: Path, table: Table, data: bytes | None, problems: list[Problem]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The typed frame of a raw file's bytes (None: unreadable) and the line of every field."""
+    cells: Cells | None = None
+    if data is not None:
+        cells, found = cells_of(data, path, table.name, tuple(f.name for f in table.raw_fields))
+        problems += found
+    return _typed_table(str(path), table, cells, problems)
+
+
+def _read_as_of(records: RawRecords, problems: list[Problem]) -> dt.date:
+    path = records.raw_dir / DATASET_FILE
+    fallback = records.as_of
     where = str(path)
-    node, found = compose_file(path, "dataset")
+    data, found = file_bytes(path, "dataset")
+    records.read[DATASET_FILE] = data
+    if data is not None:
+        node, found = compose_text(data, path, "dataset")
     problems += found
-    if node is None:
+    if data is None or node is None:
         return fallback
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(where, 1, "dataset", "as_of", "expected a mapping"))
         return fallback
     for key, value in node.value:
         if key.value == "as_of" and isinstance(value, yaml.ScalarNode):
-            day = _a_day(value.value)
-            if day is not None:
+            day, today = _a_day(value.value), release_day()
+            if day is not None and day <= today:
                 return day
             line = value.start_mark.line + 1
-            message = f"not a day (found {value.value!r})"
+            message = (
+                f"not a day (found {value.value!r})"
+                if day is None
+                else f"after today, {today.isoformat()}: the records cannot be current as of "
+                f"a day still to come (found {value.value})"
+            )
             problems.append(Problem(where, line, "dataset", "as_of", message))
             return fallback
     problems.append(Problem(where, 1, "dataset", "as_of", "required field is missing"))
@@ -212,7 +240,11 @@ def _as_integer(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     ok = pc.match_substring_regex(text, r"^[+-]?[0-9]+$")
     magnitude = pc.replace_substring_regex(text, r"^[+-]?0*", "")
     size = pc.utf8_length(magnitude)
-    fits = pc.or_(pc.less(size, 19), pc.and_(pc.equal(size, 19), pc.less(magnitude, _LARGEST)))
+    largest = str(LARGEST)
+    fits = pc.or_(
+        pc.less(size, len(largest)),
+        pc.and_(pc.equal(size, len(largest)), pc.less_equal(magnitude, largest)),
+    )
     usable = pc.and_(ok, fits)
     digits = pc.if_else(usable, pc.replace_substring_regex(text, r"^\+", ""), "0")
     return usable, pc.cast(digits, pa.int64())
@@ -251,7 +283,10 @@ def _why(raw: RawField, kind: str, text: str) -> str:
         return f"expected a single value (found a {'mapping' if kind == MAPPING else 'sequence'})"
     if raw.kind == "integer":
         if re.fullmatch(r"[+-]?[0-9]+", text):
-            return f"too large (found {text})"
+            return (
+                f"too large (found {text}; at most {LARGEST:,}, the largest whole number "
+                "that every published format and its readers hold exactly)"
+            )
         return f"not a whole number (found {text!r})"
     if raw.kind == "boolean":
         return f"expected true or false (found {text!r})"
@@ -274,5 +309,6 @@ def _series(raw: RawField, column: str, values: pa.Array) -> pd.Series:
 
 def _key_text(column: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(column):
-        return column.dt.strftime("%Y-%m-%d").fillna("")
+        year = column.dt.year.astype("Int64").astype("str").str.zfill(4)
+        return (year + column.dt.strftime("-%m-%d")).fillna("")
     return column.astype("str").fillna("TOTAL")

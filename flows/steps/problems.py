@@ -32,6 +32,9 @@ def counted(count: int, noun: str) -> str:
 
 
 def report(problems: list[Problem]) -> str:
+    """The problems, one per line, and how many there are in which files."""
     lines = [str(p) for p in problems]
-    lines.append(f"{counted(len(problems), 'problem')} found in raw/.")
+    files = sorted({p.file for p in problems})
+    where = files[0] if len(files) == 1 else f"{len(files)} files"
+    lines.append(f"{counted(len(problems), 'problem')} found in {where}.")
     return "\n".join(lines)

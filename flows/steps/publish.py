@@ -3,8 +3,9 @@ not at all. The package step made every byte; this step only writes them and com
 
 Layout: `output/v<version>/` (never written again once it exists), `output/latest/` (a
 copy of the newest release), `output/releases.json` (the index of every release) and
-`output/CHANGELOG.md`. Nothing else: the lock and this machine's notes live in a local
-state folder outside `output/` (see `local_state`).
+`output/CHANGELOG.md`. Nothing else: the lock is taken on the folder `output/` itself
+(whoever runs, whatever their `HOME`, they lock the same folder), and this machine's notes
+live in a local state folder outside `output/` (see `local_state`).
 
 How a kill at any moment stays harmless:
 1. the release is written to a hidden staging folder `output/.staging-v<version>/`, each
@@ -16,7 +17,9 @@ How a kill at any moment stays harmless:
    in one `renameat2(RENAME_EXCHANGE)` call, then `CHANGELOG.md`.
 Every run (and `release` with nothing to do) first finishes what a killed run committed:
 it rebuilds the index from the folders (`release_index`), brings `latest/` up to the newest
-release and rewrites the changelog. It deletes only the staging files that runs create.
+release (unless every file of it is the newest release's, and nothing else) and rewrites
+the changelog. It deletes only the staging files that runs create, and only while it holds
+the lock: whatever staging it finds then was left by a run that has ended.
 An exclusive lock makes concurrent runs wait their turn; a package made against a newest
 release that another run has since replaced is refused (`Stale`), and made again.
 """
@@ -35,7 +38,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.steps.checksums import CHECKSUMS
 from flows.steps.release_index import (
     CHANGELOG,
     CHANGES,
@@ -44,6 +46,7 @@ from flows.steps.release_index import (
     BrokenOutput,
     ReleaseEntry,
     changelog,
+    folder_files,
     folder_of,
     index_text,
     read_release,
@@ -102,22 +105,27 @@ class Outcome:
     repairs: tuple[str, ...] = ()
 
 
-def local_state(output: Path) -> Path:
-    """This machine's folder for the lock and notes of `output` (never published).
+def local_state(output: Path) -> Path | None:
+    """This machine's folder for the notes of `output` (never published), or None where
+    there is none to be had (no writable home): the notes only save time.
 
     Under `$XDG_STATE_HOME` (default `~/.local/state`), keyed by the output's real path.
     """
-    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
-    key = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
-    folder = base / "csto-data" / key
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+        key = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
+        folder = base / "csto-data" / key
+        folder.mkdir(parents=True, exist_ok=True)
+    except (OSError, RuntimeError):  # RuntimeError: no home directory can be found
+        return None
     return folder
 
 
-def _unchanged_note(output: Path) -> Path:
+def _unchanged_note(output: Path) -> Path | None:
     """The input hash of the last run that rebuilt the newest release and found it the
     same (after a change to the pipeline code alone), so that the next run knows at once."""
-    return local_state(output) / "unchanged"
+    state = local_state(output)
+    return state / "unchanged" if state else None
 
 
 def up_to_date(output: Path, history: list[ReleaseEntry], input_hash: str) -> str | None:
@@ -126,7 +134,7 @@ def up_to_date(output: Path, history: list[ReleaseEntry], input_hash: str) -> st
         return None
     newest = history[-1]
     note = _unchanged_note(output)
-    rebuilt = note.read_text(encoding="utf-8").split() if note.is_file() else []
+    rebuilt = note.read_text(encoding="utf-8").split() if note and note.is_file() else []
     known = [str(newest["content_hash"]), input_hash]
     if input_hash == newest.get("input_hash") or rebuilt == known:
         return newest["version"]
@@ -135,25 +143,30 @@ def up_to_date(output: Path, history: list[ReleaseEntry], input_hash: str) -> st
 
 @contextmanager
 def locked(output: Path, timeout: float) -> Iterator[None]:
-    """Hold the exclusive publication lock of `output`, waiting up to `timeout` seconds."""
-    path = local_state(output) / "lock"
-    with open(path, "a+") as handle:
+    """Hold the exclusive publication lock of `output`, waiting up to `timeout` seconds.
+
+    The lock is the folder's own (`flock` on the directory), so every run that publishes
+    into it takes the same one, whoever runs it and whatever its environment; the kernel
+    releases it when the holder dies, however it dies. `output` is made if missing.
+    """
+    output.mkdir(parents=True, exist_ok=True)
+    fd = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+    try:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise PublishLocked(
-                        f"another release run holds the lock of {output} ({path}); "
-                        f"waited {timeout:.0f} s"
+                        f"another release run holds the lock of {output}; waited "
+                        f"{timeout:.0f} s. Run again when it has finished"
                     ) from None
                 time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _write_folder(folder: Path, files: dict[str, bytes]) -> None:
@@ -201,10 +214,12 @@ def _replace_latest(output: Path, version: str) -> None:
     shutil.rmtree(fresh, ignore_errors=True)
     _write_folder(fresh, read_release(output, version))
     latest = output / LATEST
-    if latest.exists():
+    if latest.is_dir() and not latest.is_symlink():
         _exchange(fresh, latest)
         shutil.rmtree(fresh)
     else:
+        if latest.is_symlink() or latest.exists():  # a link or a file is never a release
+            latest.unlink()
         os.rename(fresh, latest)
     _fsync_dir(output)
 
@@ -223,9 +238,14 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def _latest_is(output: Path, version: str) -> bool:
-    latest = output / LATEST / CHECKSUMS
-    want = (folder_of(output, version) / CHECKSUMS).read_bytes()
-    return latest.is_file() and latest.read_bytes() == want
+    """Whether `latest/` is a folder holding the files of release `version`, every byte
+    of them, and nothing else."""
+    latest = output / LATEST
+    if latest.is_symlink() or not latest.is_dir():
+        return False
+    names = sorted(p.name for p in latest.iterdir())
+    release = read_release(output, version)
+    return names == sorted(release) and folder_files(latest) == release
 
 
 def _finish(output: Path, history: list[ReleaseEntry]) -> None:
@@ -271,12 +291,13 @@ def _learned(output: Path, history: list[ReleaseEntry], known: ReleaseEntry) -> 
         write_atomic(output / RELEASES, index_text([*history[:-1], learned]))
     elif known["input_hash"] != newest["input_hash"]:
         note = f"{known['content_hash']} {known['input_hash']}\n"
-        write_atomic(_unchanged_note(output), note.encode())
+        path = _unchanged_note(output)
+        if path:
+            write_atomic(path, note.encode())
 
 
 def publish(output: Path, package: Package, lock_timeout: float = 600.0) -> Outcome:
     """Write the package as the next release, or, when it holds no new release, say so."""
-    output.mkdir(parents=True, exist_ok=True)
     with locked(output, lock_timeout):
         history, repairs = recover(output)
         newest = history[-1]["version"] if history else None
@@ -299,8 +320,11 @@ def publish(output: Path, package: Package, lock_timeout: float = 600.0) -> Outc
                 "no_change", entry["version"], output / LATEST, entry["rows"], repairs=repaired
             )
         folder = folder_of(output, entry["version"])
-        if folder.exists():  # cannot happen after recover(); never write a version twice
-            raise BrokenOutput(f"{folder} exists but is not the newest release")
+        if folder.exists() or folder.is_symlink():  # never write a version twice
+            raise BrokenOutput(
+                f"{folder} is in the way of v{entry['version']}: it is not a release folder "
+                f"(a link or a file). Move it out of {output} and run again"
+            )
         staging = output / f"{STAGING_PREFIX}{folder.name}"
         try:
             _write_folder(staging, package.files)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NotRequired, TypedDict
 
-from flows.steps.checksums import CHECKSUMS
+from flows.steps.checksums import CHECKSUMS, sha256
 from flows.steps.render import parquet_rows
 from flows.steps.versioning import BUMPS, Bump, version_key
 
@@ -40,7 +40,10 @@ class ReleaseEntry(TypedDict):
     `content_hash` is the hash of everything the release says but its version and date
     (see `flows/writers/package.py`); `input_hash` the fingerprint of the raw records and
     code that made it (`flows/steps/fingerprint.py`). Both are unknown for an entry rebuilt
-    from its folder until a run learns them.
+    from its folder until a run learns them. `checksums_hash` is the SHA-256 of the
+    release's `SHA256SUMS` as published, so that files changed together with their
+    checksums still differ from what the index recorded (`verify`); an index older than
+    it learns it from the folder.
     """
 
     version: str
@@ -49,6 +52,7 @@ class ReleaseEntry(TypedDict):
     content_hash: str | None
     rows: dict[str, int]
     input_hash: NotRequired[str]
+    checksums_hash: NotRequired[str]
 
 
 class BrokenOutput(Exception):
@@ -70,10 +74,15 @@ def folder_of(output: Path, version: str) -> Path:
 
 
 def folder_files(folder: Path) -> dict[str, bytes]:
-    """The files of a folder (not below it) by name; none if it is not a folder."""
-    if not folder.is_dir():
+    """The regular files of a folder (not below it, not links) by name; none if it is not
+    a folder of its own (a link to one is not)."""
+    if folder.is_symlink() or not folder.is_dir():
         return {}
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.is_symlink()
+    }
 
 
 def read_release(output: Path, version: str) -> dict[str, bytes]:
@@ -84,7 +93,11 @@ def release_versions(output: Path) -> list[str]:
     """The versions of the release folders on disk, oldest first."""
     if not output.is_dir():
         return []
-    found = [p.name[1:] for p in output.iterdir() if _FOLDER.match(p.name) and p.is_dir()]
+    found = [
+        p.name[1:]
+        for p in output.iterdir()
+        if _FOLDER.match(p.name) and p.is_dir() and not p.is_symlink()
+    ]
     return sorted(found, key=version_key)
 
 
@@ -139,6 +152,7 @@ def entry_from_folder(output: Path, version: str) -> ReleaseEntry:
         "bump": _bump(bump.group(1).decode()) if bump else None,
         "content_hash": None,
         "rows": {t: parquet_rows(files[f"{t}.parquet"]) for t in tables},
+        "checksums_hash": sha256(files[CHECKSUMS]),
     }
 
 
@@ -167,7 +181,7 @@ def reconciled(output: Path) -> Index:
             "A published release cannot be made again; restore the folders (for example "
             f"with git checkout -- {output}) and run again"
         )
-    history = list(listed)
+    history = [_with_checksums_hash(output, r) for r in listed]
     known = {r["version"] for r in listed}
     for version in on_disk:
         if version not in known:
@@ -178,6 +192,17 @@ def reconciled(output: Path) -> Index:
                     f"{folder_of(output, version)}"
                 )
     return Index(sorted(history, key=lambda r: version_key(r["version"])), repairs)
+
+
+def _with_checksums_hash(output: Path, entry: ReleaseEntry) -> ReleaseEntry:
+    """The entry, with the fingerprint of its `SHA256SUMS` learned from its folder where
+    an index written before it was recorded lacks it."""
+    if "checksums_hash" in entry:
+        return entry
+    listing = folder_of(output, entry["version"]) / CHECKSUMS
+    if not listing.is_file() or listing.is_symlink():
+        return entry  # verify reports the folder
+    return {**entry, "checksums_hash": sha256(listing.read_bytes())}
 
 
 def changelog(output: Path, history: list[ReleaseEntry]) -> bytes:

@@ -100,6 +100,9 @@ def parquet_bytes(table: pa.Table) -> bytes:
 
 # The files of each table in a release, by suffix.
 TABLE_SUFFIXES = (".csv", ".parquet", ".dta")
+# The largest file a release may hold: the repository host refuses a larger one in a push
+# (GitHub's limit is 100 MiB), so the scheduled run could never publish it.
+MAX_FILE_BYTES = 100 * 1024**2
 
 
 def render_tables(tables: dict[str, pd.DataFrame]) -> dict[str, bytes]:

@@ -72,3 +72,36 @@ def stata_bytes(name: str, frame: pd.DataFrame) -> bytes:
         variable_labels={c: label(s.description or c) for c, s in columns.items()},
     )
     return sink.getvalue()
+
+
+_STATA_EPOCH = dt.date(1960, 1, 1)
+
+
+def stata_text(data: bytes) -> pd.DataFrame:
+    """A `.dta` file's cells spelled as its CSV file spells them: labels for labelled
+    values, ISO dates, whole numbers without a decimal point, "" for missing.
+
+    Dates are counted from Stata's epoch in Python, not by pandas, whose timestamps end
+    in 1677 and 2262.
+    """
+    with pd.io.stata.StataReader(io.BytesIO(data)) as reader:
+        frame = reader.read(convert_dates=False, convert_categoricals=True)
+        formats = dict(zip(frame.columns, reader._fmtlist, strict=True))
+    spelled = {}
+    for column in frame.columns:
+        values = frame[column].astype(object).where(frame[column].notna(), None)
+        if formats[column].startswith("%td"):
+            spelled[column] = [
+                "" if v is None else (_STATA_EPOCH + dt.timedelta(days=int(v))).isoformat()
+                for v in values
+            ]
+        elif pd.api.types.is_numeric_dtype(frame[column].dtype):
+            spelled[column] = ["" if v is None else _whole(v) for v in values]
+        else:
+            spelled[column] = ["" if v is None else str(v) for v in values]
+    return pd.DataFrame(spelled, columns=frame.columns, dtype="str")
+
+
+def _whole(value: object) -> str:
+    number = float(str(value))
+    return str(int(number)) if number.is_integer() else repr(number)

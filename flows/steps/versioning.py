@@ -10,7 +10,9 @@ release on disk and a release just built are compared the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -153,3 +155,11 @@ class ReleaseInfo:
     previous: str | None
     bump: Bump | None
     diffs: tuple[TableDiff, ...] = ()
+
+
+def release_day() -> dt.date:
+    """Today in UTC, or the day of `SOURCE_DATE_EPOCH` when it is set (reproducible builds):
+    the date a release made now carries, and the latest day its records may be current as of."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return moment.date()

@@ -99,25 +99,29 @@ class _Disagree(Exception):
     """The line reader cannot vouch for this file's layout: libyaml reads all of it."""
 
 
-def compose_file(path: Path, table: str) -> tuple[yaml.Node | None, list[Problem]]:
-    """The YAML tree of a file, or None and why it cannot be read."""
-    data, problems = _file_bytes(path, table)
-    if data is None:
-        return None, problems
+def compose_text(data: bytes, path: Path, table: str) -> tuple[yaml.Node | None, list[Problem]]:
+    """The YAML tree of a file's bytes (read by `file_bytes`), or None and why not."""
     return _compose(data.decode("utf-8"), str(path), table)
 
 
 def read_cells(
     path: Path, table: str, keys: tuple[str, ...], plain_lines: bool = True
 ) -> tuple[Cells | None, list[Problem]]:
-    """The cells of `path`, or None and why the file cannot be read.
+    """The cells of `path`, or None and why the file cannot be read."""
+    data, problems = file_bytes(path, table)
+    if data is None:
+        return None, problems
+    return cells_of(data, path, table, keys, plain_lines)
+
+
+def cells_of(
+    data: bytes, path: Path, table: str, keys: tuple[str, ...], plain_lines: bool = True
+) -> tuple[Cells | None, list[Problem]]:
+    """The cells of a file's bytes (read by `file_bytes`), or None and why not.
 
     `keys` are the fields the table knows (read fast); others still become cells.
     `plain_lines=False` makes libyaml read everything (the reference the tests compare to).
     """
-    data, problems = _file_bytes(path, table)
-    if data is None:
-        return None, problems
     if plain_lines and data.strip() and not _other_breaks(data):
         try:
             return _read_lines(data, str(path), table, keys)
@@ -188,14 +192,21 @@ def _read_at_most(fd: int, size: int, most: int) -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-def _file_bytes(path: Path, table: str) -> tuple[bytes | None, list[Problem]]:
+def file_bytes(path: Path, table: str) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of a raw file if it is readable UTF-8 text, else None and why not."""
     data, refused = read_raw_file(path)
     if data is None:
         return None, [Problem(str(path), 1, table, "file", refused)]
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
-        return None, [Problem(str(path), 1, table, "file", f"not UTF-8 ({error.reason})")]
+        line = data.count(b"\n", 0, error.start) + 1
+        byte = data[error.start : error.start + 1].hex()
+        message = (
+            f"not UTF-8: byte 0x{byte} ({error.reason}); save the file as UTF-8 "
+            "(for example with iconv -f latin1 -t utf-8)"
+        )
+        return None, [Problem(str(path), line, table, "file", message)]
     return data, []
 
 
@@ -205,6 +216,10 @@ def _compose(text: str, path: str, table: str) -> tuple[yaml.Node | None, list[P
         if refused:
             return None, [refused]
         root = yaml.compose(text, Loader=_LOADER)
+    except yaml.reader.ReaderError as error:  # a character YAML refuses: locate it
+        line = text.count("\n", 0, error.position) + 1
+        message = f"a character YAML does not allow: U+{error.character:04X}; delete it"
+        return None, [Problem(path, line, table, "yaml", message)]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark else 1
@@ -406,8 +421,13 @@ def _read_yaml(
             continue
         record_lines.append(line)
         for key, value in item.value:
-            kind, value_text = _node_cell(value)
             where = key.start_mark.line + 1 + offset
+            if not isinstance(key, yaml.ScalarNode):
+                shape = "a mapping" if isinstance(key, yaml.MappingNode) else "a list"
+                message = f"a field name must be one word, like `state:` (found {shape} as a key)"
+                problems.append(Problem(path, where, table, "record", message))
+                continue
+            kind, value_text = _node_cell(value)
             rows.setdefault(str(key.value), []).append((line, where, kind, value_text))
     by_key = {
         k: pa.Table.from_pylist(

@@ -135,5 +135,6 @@ def package(
         "content_hash": digest,
         "input_hash": input_hash,
         "rows": rows,
+        "checksums_hash": sha256(files[CHECKSUMS]),
     }
     return Package(newest["version"] if newest else None, entry, files)
