@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from flows.steps.build import chairmanships
@@ -97,3 +99,22 @@ def test_external_codings_agree_to_the_day_or_not_and_phase_changes_are_not_judg
     built = with_agreement(codings, members)
     assert built["starts_agree"].tolist() == [True, pd.NA, False, True]
     assert built["ends_agree"].tolist() == [pd.NA, True, True, False]
+
+
+def test_records_read_again_are_the_files_as_they_are_now_and_a_fresh_copy(
+    raw_dir: Path,
+) -> None:
+    """Ingest keeps what it typed of a file by its bytes: an edit is read, and a caller
+    that changes its frames changes nothing another caller gets."""
+    from flows.steps.ingest import ingest
+    from tests.helpers import add_event
+
+    first, _ = ingest(raw_dir)
+    first.tables["treaty_events"].loc[0, "title"] = "changed by a caller"
+    add_event(raw_dir)
+    again, problems = ingest(raw_dir)
+    assert problems == []
+    events = again.tables["treaty_events"]
+    assert "test-added-event" in set(events["event_id"])
+    assert "changed by a caller" not in set(events["title"])
+    assert again.tables["members"] is not first.tables["members"]
