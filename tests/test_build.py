@@ -118,3 +118,16 @@ def test_records_read_again_are_the_files_as_they_are_now_and_a_fresh_copy(
     assert "test-added-event" in set(events["event_id"])
     assert "changed by a caller" not in set(events["title"])
     assert again.tables["members"] is not first.tables["members"]
+
+
+def test_a_table_changed_after_it_passed_its_model_is_validated_again(raw_dir: Path) -> None:
+    """validate keeps which tables passed their model, by content: a changed table is
+    never taken for the one that passed."""
+    from flows.steps.ingest import ingest
+    from flows.steps.validate import validate
+
+    records, found = ingest(raw_dir)
+    assert validate(records, found) == []
+    records.tables["troop_deployments"].loc[0, "troops"] = -1
+    problems = validate(records, found)
+    assert [(p.table, p.field) for p in problems] == [("troop_deployments", "troops")]

@@ -42,6 +42,7 @@ def test_the_archive_holds_every_file_of_the_release_under_a_folder_named_for_it
             assert opened.read(name) == (folder / name.split("/", 1)[1]).read_bytes()
 
 
+@pytest.mark.slow
 def test_two_builds_on_two_copies_give_the_same_bytes(output: Path, tmp_path: Path) -> None:
     first = bundle(output, tmp_path / "a").read_bytes()
     copy = tmp_path / "copy"
@@ -74,6 +75,7 @@ def repacked(archive: Path, target: Path, change: Callable[[str, bytes], bytes])
     return target
 
 
+@pytest.mark.slow
 def test_verify_refuses_an_archive_with_a_file_changed_inside_it(
     output: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -252,3 +252,17 @@ def test_verify_under_the_c_locale_in_a_non_ascii_folder_finds_nothing_wrong(
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_rebuild_names_an_index_whose_content_hash_is_not_the_rebuilds(
+    output: Path, raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index = output / "releases.json"
+    data = json.loads(index.read_text())
+    data["releases"][0]["content_hash"] = "0" * 64
+    index.write_text(json.dumps(data))
+    code = main(["--raw", str(raw_dir), "verify", "1.0.0", "--output", str(output), "--rebuild"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"{index}: records another content hash for v1.0.0 than its rebuild" in out
