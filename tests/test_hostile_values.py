@@ -137,3 +137,11 @@ def test_a_troop_figure_that_check_accepts_is_published_the_same_in_every_format
     }
     chart = deployments(files)
     assert all(f"{count:,}" in chart for count in troops)
+
+
+def test_an_empty_table_is_published_the_same_in_every_format() -> None:
+    """A raw file of `[]` passes `check`; pandas once failed to write its Stata file."""
+    from flows.orchestration.pipeline import validated
+
+    for name, frame in build(validated(RAW)).items():
+        assert_every_format_reads_the_same(name, frame.head(0))

@@ -60,6 +60,14 @@ def stata_bytes(name: str, frame: pd.DataFrame) -> bytes:
         for c in out.columns
         if out[c].dtype == object and out[c].str.encode("utf-8").str.len().max() > STR_LIMIT
     ]
+    value_labels = None
+    if out.empty:  # pandas cannot label an empty categorical: give the codes their labels
+        value_labels = {
+            c: dict(enumerate(out[c].cat.categories))
+            for c in out.columns
+            if isinstance(out[c].dtype, pd.CategoricalDtype)
+        }
+        out = out.astype({c: "int8" for c in value_labels})
     sink = io.BytesIO()
     out.to_stata(
         sink,
@@ -70,6 +78,7 @@ def stata_bytes(name: str, frame: pd.DataFrame) -> bytes:
         convert_strl=long_text,
         data_label=label(table.title),
         variable_labels={c: label(s.description or c) for c, s in columns.items()},
+        value_labels=value_labels,
     )
     return sink.getvalue()
 
