@@ -57,6 +57,15 @@ def released(release_of_raw: Path, output_dir: Path) -> Path:
     return shutil.copytree(release_of_raw, output_dir)
 
 
+@pytest.fixture(scope="session")
+def small_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small valid copy of raw/ (`tests.helpers.trimmed_raw`), read-only: tests of the
+    publication machinery, which write, copy and compare releases hundreds of times."""
+    from tests.helpers import trimmed_raw
+
+    return trimmed_raw(tmp_path_factory.mktemp("small") / "raw")
+
+
 @pytest.fixture
 def memory_dir(tmp_path: Path) -> Iterator[Path]:
     """A private folder in memory (`/dev/shm`) where the machine has one, else `tmp_path`:

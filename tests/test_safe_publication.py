@@ -57,12 +57,13 @@ def assert_whole(output: Path, allowed: list[list[str]]) -> None:
 
 
 @pytest.fixture(scope="module")
-def first_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def first_release(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Raw records one change past their first release, and an output folder holding that
-    release v1.0.0: made once for the module, copied by each test."""
+    release v1.0.0 (of the small records: this module tests the machinery): made once for
+    the module, copied by each test."""
     root = tmp_path_factory.mktemp("first-release")
     raw, output = root / "raw", root / "output"
-    shutil.copytree(REPO / "raw", raw)
+    shutil.copytree(small_raw, raw)
     release(raw, output, date="2026-01-01")
     add_event(raw)  # the next release is a minor
     return raw, output
@@ -498,12 +499,14 @@ DAMAGES = st.sampled_from(
 
 
 @pytest.fixture(scope="module")
-def two_releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, TableFiles]:
+def two_releases(
+    small_raw: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path, TableFiles]:
     """An output folder with v1.0.0 and v1.1.0, raw records one change past them, and the
     table files of those records (built once: each case below packages and publishes)."""
     root = tmp_path_factory.mktemp("two-releases")
     raw, output = root / "raw", root / "output"
-    shutil.copytree(REPO / "raw", raw)
+    shutil.copytree(small_raw, raw)
     release(raw, output, date="2026-01-01")
     add_event(raw)
     release(raw, output, date=NEW_DATE)
@@ -647,7 +650,7 @@ def test_an_edit_saved_while_a_release_runs_is_published_by_the_next_run(
     "damage", ["a file changed", pytest.param("a file added", marks=pytest.mark.slow)]
 )
 def test_release_repairs_a_damaged_latest_whose_checksums_are_intact(
-    published: Path, capsys: pytest.CaptureFixture[str], damage: str
+    published: Path, small_raw: Path, damage: str
 ) -> None:
     """`bundle --dest output/latest` once made this state, and `release` said "No change"."""
     latest = published / LATEST
@@ -655,7 +658,7 @@ def test_release_repairs_a_damaged_latest_whose_checksums_are_intact(
         (latest / "members.csv").write_bytes(b"state\n")
     else:
         (latest / "csto-data-1.0.0.zip").write_bytes(b"PK")
-    code, out = run_cli(["--raw", str(REPO / "raw"), "release", "--output", str(published)])
+    code, out = run_cli(["--raw", str(small_raw), "release", "--output", str(published)])
     assert code == 0, out
     assert f"Repaired: {latest} brought up to v1.0.0" in out
     assert snapshot(latest) == snapshot(published / "v1.0.0")
@@ -663,12 +666,12 @@ def test_release_repairs_a_damaged_latest_whose_checksums_are_intact(
 
 @pytest.mark.slow
 def test_a_home_where_no_state_can_be_kept_costs_only_the_notes(
-    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    published: Path, small_raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     not_a_folder = tmp_path / "home"
     not_a_folder.write_text("a file, where a home folder should be\n")
     monkeypatch.setenv("HOME", str(not_a_folder))
     monkeypatch.delenv("XDG_STATE_HOME", raising=False)
-    code, out = run_cli(["--raw", str(REPO / "raw"), "release", "--output", str(published)])
+    code, out = run_cli(["--raw", str(small_raw), "release", "--output", str(published)])
     assert code == 0, out
     assert out.startswith("No change")

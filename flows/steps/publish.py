@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.steps.checksums import CHECKSUMS
 from flows.steps.release_index import (
     CHANGELOG,
     CHANGES,
@@ -240,12 +241,16 @@ def write_atomic(path: Path, data: bytes) -> None:
 def _latest_is(output: Path, version: str) -> bool:
     """Whether `latest/` is a folder holding the files of release `version`, every byte
     of them, and nothing else."""
-    latest = output / LATEST
+    latest, release = output / LATEST, folder_of(output, version)
     if latest.is_symlink() or not latest.is_dir():
         return False
     names = sorted(p.name for p in latest.iterdir())
-    release = read_release(output, version)
-    return names == sorted(release) and folder_files(latest) == release
+    if names != sorted(p.name for p in release.iterdir()):
+        return False
+    listing = latest / CHECKSUMS
+    if not listing.is_file() or listing.read_bytes() != (release / CHECKSUMS).read_bytes():
+        return False  # at once, without reading every file: another release's listing
+    return folder_files(latest) == read_release(output, version)
 
 
 def _finish(output: Path, history: list[ReleaseEntry]) -> None:
