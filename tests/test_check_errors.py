@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -320,3 +321,32 @@ def test_check_accepts_a_participant_holding_the_csto_observer_status(
     append(raw_dir, "exercise_participants.yaml", PARTICIPANT)  # GEO in 2016
     code, out = check(raw_dir, capsys)
     assert code == 0, out
+
+
+def test_check_format_github_puts_each_problem_on_its_line_of_the_pull_request(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = append(raw_dir, "troop_deployments.yaml", {**FIGURE, "troops": "-1"})
+    code = main(["--raw", str(raw_dir), "check", "--format", "github"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1
+    path = raw_dir / "troop_deployments.yaml"
+    assert out[0] == (
+        f"::error file={path},line={lines['troops']},title=troop_deployments.troops::"
+        "must be at least 0 (found -1)"
+    )
+    assert out[-1] == f"1 problem found in {path}."
+
+
+def test_check_format_json_gives_each_problem_to_other_tools(
+    raw_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = append(raw_dir, "treaty_events.yaml", {**EVENT, "title": '"A, \\"quoted\\" title\\n"'})
+    code = main(["--raw", str(raw_dir), "check", "--format", "json"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [(p["file"], p["line"], p["table"], p["field"]) for p in found["problems"]] == [
+        (str(raw_dir / "treaty_events.yaml"), lines["title"], "treaty_events", "title")
+    ]
+    assert main(["check", "--format", "json"]) == 0  # the repository's own raw/
+    assert json.loads(capsys.readouterr().out) == {"problems": []}

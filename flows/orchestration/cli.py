@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flows.steps.build import build
 from flows.steps.ingest import RawRecords, ingest
-from flows.steps.problems import Problem, counted, report
+from flows.steps.problems import Problem, counted, github_annotations, problems_json, report
 from flows.steps.publish import Outcome, PublishLocked, Unfinished, locked, recover, up_to_date
 from flows.steps.release_index import LATEST, BrokenOutput
 from flows.steps.sizes import size_problems
@@ -30,14 +30,22 @@ def checked(raw_dir: Path) -> tuple[RawRecords, list[Problem]]:
     return records, size_problems(build(records), raw_dir)
 
 
-def check(raw_dir: Path) -> int:
+def check(raw_dir: Path, form: str = "text") -> int:
+    """Validate `raw_dir`; print the problems as text (default), as GitHub workflow
+    annotations, or as JSON."""
     records, problems = checked(raw_dir)
-    if problems:
+    if form == "json":
+        print(problems_json(problems))
+    elif form == "github":
+        if problems:
+            print(github_annotations(problems))
+        print(report(problems) if problems else f"{raw_dir}: all records valid.")
+    elif problems:
         print(report(problems))
-        return 1
-    counts = ", ".join(f"{len(f)} {name}" for name, f in records.tables.items())
-    print(f"{raw_dir}: all records valid ({counts}).")
-    return 0
+    else:
+        counts = ", ".join(f"{len(f)} {name}" for name, f in records.tables.items())
+        print(f"{raw_dir}: all records valid ({counts}).")
+    return 1 if problems else 0
 
 
 def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) -> int:
@@ -197,7 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="csto-data", description=__doc__)
     parser.add_argument("--raw", type=Path, default=Path("raw"), help="raw records (raw/)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="validate raw/ without publishing")
+    validating = commands.add_parser("check", help="validate raw/ without publishing")
+    validating.add_argument(
+        "--format",
+        choices=("text", "github", "json"),
+        default="text",
+        help="text (default), GitHub workflow annotations, or JSON for other tools",
+    )
     run = commands.add_parser("release", help="publish a new release if raw/ changed")
     run.add_argument("--output", type=Path, default=Path("output"), help="releases (output/)")
     run.add_argument("--bump", choices=("major", "minor", "patch"), help="force this bump")
@@ -221,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
-            return check(args.raw)
+            return check(args.raw, args.format)
         if args.command == "verify":
             return verify(args.output, args.version, args.raw if args.rebuild else None)
         if args.command == "bundle":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True, order=True)
@@ -38,3 +39,27 @@ def report(problems: list[Problem]) -> str:
     where = files[0] if len(files) == 1 else f"{len(files)} files"
     lines.append(f"{counted(len(problems), 'problem')} found in {where}.")
     return "\n".join(lines)
+
+
+def _escaped(text: str, chars: str) -> str:
+    """Text with `%` and `chars` written as GitHub's workflow commands expect (%XX)."""
+    for char in "%" + chars:
+        text = text.replace(char, f"%{ord(char):02X}")
+    return text
+
+
+def github_annotations(problems: list[Problem]) -> str:
+    """One GitHub workflow `::error` command per problem, so that a pull request shows
+    each at its file and line."""
+    lines = [
+        f"::error file={_escaped(p.file, ',:')},line={p.line},"
+        f"title={_escaped(f'{p.table}.{p.field}', ',:')}::{_escaped(p.message, chr(13) + chr(10))}"
+        for p in problems
+    ]
+    return "\n".join(lines)
+
+
+def problems_json(problems: list[Problem]) -> str:
+    """The problems as a JSON document for other tools: `{"problems": [...]}`, each with
+    its file, line, table, field and message."""
+    return json.dumps({"problems": [asdict(p) for p in problems]}, ensure_ascii=False, indent=2)
