@@ -18,6 +18,7 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.states import Failed
 from prefect.tasks import Task
 
+from flows.orchestration.notify import notify_failure
 from flows.orchestration.pipeline import Steps, run
 from flows.steps.build import build
 from flows.steps.ingest import RawRecords, ingest
@@ -106,7 +107,12 @@ def summary(outcome: Outcome) -> str:
 TASKS = Steps(ingest_task, validate_task, build_task, render_task, package_task, publish_task)
 
 
-@flow(name="release", log_prints=False)
+@flow(
+    name="release",
+    log_prints=False,
+    on_failure=[notify_failure],
+    on_crashed=[notify_failure],
+)
 def release_flow(
     raw_dir: str = "raw",
     output_dir: str = "output",
