@@ -34,6 +34,7 @@ def test_release_then_release_again_says_no_change(prefect_api: str, raw_dir: Pa
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Published v1.0.0" in first.stdout
     assert "output/v1.0.0" in first.stdout
+    assert "To commit it: git add -- output && git commit -m 'Release v1.0.0'" in first.stdout
     second = run(["release"], raw_dir.parent, NO_SERVER)  # must not need Prefect at all
     assert second.returncode == 0, second.stdout + second.stderr
     assert "No change" in second.stdout
@@ -60,6 +61,21 @@ def test_a_pipeline_change_that_keeps_the_tables_is_rebuilt_once_then_known(
     assert known.returncode == 0, known.stdout + known.stderr
     assert "make v1.0.0 again; nothing published" in known.stdout
     assert releases.read_bytes() == before
+
+
+def test_release_stage_stages_exactly_what_the_release_wrote(
+    prefect_api: str, raw_dir: Path
+) -> None:
+    root = raw_dir.parent
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    result = run(["release", "--stage"], root, prefect_api)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Staged output; commit it: git commit -m 'Release v1.0.0'" in result.stdout
+    staged = subprocess.run(
+        ["git", "diff", "--cached", "--name-only"], cwd=root, capture_output=True, text=True
+    ).stdout.split()
+    assert "output/v1.0.0/SHA256SUMS" in staged and "output/releases.json" in staged
+    assert all(name.startswith("output/") for name in staged)
 
 
 def fresh_prefect_env(home: Path) -> dict[str, str]:

@@ -48,7 +48,9 @@ def check(raw_dir: Path, form: str = "text") -> int:
     return 1 if problems else 0
 
 
-def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) -> int:
+def release(
+    raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool, stage: bool = False
+) -> int:
     from flows.steps.fingerprint import input_hash
 
     # Finish first what a killed run committed, so that "no change" is never said of an
@@ -124,7 +126,40 @@ def release(raw_dir: Path, output_dir: Path, bump: str | None, verbose: bool) ->
             f"Published v{outcome.version} ({outcome.bump or 'first release'}) to "
             f"{outcome.path} and {output_dir / LATEST}"
         )
+        return committable(output_dir, outcome.version, stage)
     return 0
+
+
+def committable(output_dir: Path, version: str, stage: bool) -> int:
+    """Say which paths the release wrote, ready for `git add`; with `stage`, stage them."""
+    import shlex
+    import subprocess
+
+    from flows.orchestration.front_files import release_paths
+
+    paths = [_shown(p) for p in release_paths(output_dir)]
+    command = ["git", "add", "--", *paths]
+    if not stage:
+        print(f"To commit it: {shlex.join(command)} && git commit -m 'Release v{version}'")
+        return 0
+    staged = subprocess.run(command, capture_output=True, text=True)
+    if staged.returncode:
+        print(f"Could not stage {' '.join(paths)}: {staged.stderr.strip()}")
+        return 1
+    print(f"Staged {' '.join(paths)}; commit it: git commit -m 'Release v{version}'")
+    return 0
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the working folder where it is below it, as a user typed it."""
+    try:
+        return (
+            str(path.resolve().relative_to(Path.cwd().resolve()))
+            if path.is_absolute()
+            else str(path)
+        )
+    except ValueError:
+        return str(path)
 
 
 def verify(output_dir: Path, version: str | None, raw_dir: Path | None) -> int:
@@ -216,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--output", type=Path, default=Path("output"), help="releases (output/)")
     run.add_argument("--bump", choices=("major", "minor", "patch"), help="force this bump")
     run.add_argument("--verbose", action="store_true", help="show Prefect's own logs")
+    run.add_argument(
+        "--stage", action="store_true", help="stage what a new release wrote with `git add`"
+    )
     check_release = commands.add_parser("verify", help="check a published release")
     check_release.add_argument(
         "version", nargs="?", help="version or release archive (.zip) to check (default: latest)"
@@ -242,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             return bundle(args.output, args.version, args.dest)
         if args.command == "serve":
             return serve(args.raw, args.output, args.cron, args.verbose)
-        return release(args.raw, args.output, args.bump, args.verbose)
+        return release(args.raw, args.output, args.bump, args.verbose, args.stage)
     except (BrokenOutput, PublishLocked, OSError) as error:
         # OSError: a folder that cannot be read or written, a full disk
         print(_oserror_text(error) if isinstance(error, OSError) else error)

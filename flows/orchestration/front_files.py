@@ -26,6 +26,14 @@ def repository_of(output: Path) -> Path | None:
     return REPOSITORY if output.resolve() == (REPOSITORY / "output").resolve() else None
 
 
+def release_paths(output: Path) -> list[Path]:
+    """What a release into `output` writes, as a `git add` wants it: the output folder and,
+    for the repository's own, its front files."""
+    repository = repository_of(output)
+    fronts = [CITATION, f".{ZENODO}", README] if repository else []
+    return [output, *(repository / name for name in fronts if repository)]
+
+
 def front_files_behind(output: Path) -> bool:
     """Whether the repository's `CITATION.cff` is not the newest release's: every release
     changes it, so the front files are behind exactly then. Reads two small files only."""
