@@ -325,3 +325,31 @@ def test_a_description_that_says_join_to_names_the_columns_reference() -> None:
                 assert fk is not None, (table.name, name)
                 assert fk.reference_table == said[1], (table.name, name)
                 assert said[2] in (None, fk.reference_columns), (table.name, name)
+
+
+def test_new_table_writes_a_schema_and_raw_file_that_check_reads(tmp_path: Path) -> None:
+    root = copy_with(tmp_path, {}, {})
+    made = run(
+        root, "-m", "flows.orchestration.cli", "new-table", "joint_patrols",
+        "--description", "Joint patrols of the external borders",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "Wrote schemas/joint_patrols.py and raw/joint_patrols.yaml" in made.stdout
+    assert run(root, "-m", "flows.orchestration.cli", "check").returncode == 0
+    raw = root / "raw" / "joint_patrols.yaml"
+    raw.write_text(
+        raw.read_text(encoding="utf-8").replace(
+            "[]\n",
+            '- id: joint-patrol-1\n  name: First patrol\n  start: "2024-05"\n'
+            "  sources: [apostrophe-2022-01-06]\n",
+        ),
+        encoding="utf-8",
+    )
+    checked = run(root, "-m", "flows.orchestration.cli", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "1 joint_patrols" in checked.stdout
+    position = max(t.position for t in ALL_TABLES) + 10
+    assert f"position={position}," in (root / "schemas" / "joint_patrols.py").read_text()
+    again = run(root, "-m", "flows.orchestration.cli", "new-table", "joint_patrols")
+    assert again.returncode == 1
+    assert "a table of that name exists" in again.stdout

@@ -225,6 +225,23 @@ def bundle(output_dir: Path, version: str | None, dest: Path) -> int:
     return 0
 
 
+def new_table(name: str, title: str, description: str) -> int:
+    from flows.orchestration.front_files import REPOSITORY
+    from flows.orchestration.scaffold import ScaffoldRefused, scaffold
+
+    try:
+        written = scaffold(REPOSITORY, name, title, description)
+    except ScaffoldRefused as error:
+        print(error)
+        return 1
+    print("Wrote " + " and ".join(_shown(p) for p in written) + ". Next:")
+    print(f"  1. edit {_shown(written[0])}: its columns, description and notes")
+    print(f"  2. add records to {_shown(written[1])}, citing raw/sources.yaml")
+    print("  3. .venv/bin/python -m flows.writers.curators_guide   # the field reference")
+    print("  4. .venv/bin/csto-data check, then release --stage (CONTRIBUTING.md)")
+    return 0
+
+
 def serve(raw_dir: Path, output_dir: Path, cron: str | None, verbose: bool) -> int:
     from flows.orchestration import prefect_settings
 
@@ -266,6 +283,12 @@ def main(argv: list[str] | None = None) -> int:
     packed.add_argument("version", nargs="?", help="version to bundle (default: latest)")
     packed.add_argument("--output", type=Path, default=Path("output"), help="releases")
     packed.add_argument("--dest", type=Path, default=Path("."), help="where to write it")
+    adding = commands.add_parser("new-table", help="write a new table's schema and raw file")
+    adding.add_argument("name", help="the table's name, like joint_exercises")
+    adding.add_argument("--title", default="", help="its title (default: from the name)")
+    adding.add_argument(
+        "--description", default="Describe the table in one sentence.", help="one sentence"
+    )
     scheduled = commands.add_parser("serve", help="serve `release` on a schedule via Prefect")
     scheduled.add_argument("--output", type=Path, default=Path("output"), help="releases")
     scheduled.add_argument("--cron", default=None, help="cron schedule (default: weekly)")
@@ -278,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
             return verify(args.output, args.version, args.raw if args.rebuild else None)
         if args.command == "bundle":
             return bundle(args.output, args.version, args.dest)
+        if args.command == "new-table":
+            return new_table(args.name, args.title, args.description)
         if args.command == "serve":
             return serve(args.raw, args.output, args.cron, args.verbose)
         return release(args.raw, args.output, args.bump, args.verbose, args.stage)
