@@ -52,8 +52,11 @@ def test_cutting_a_release_as_contributing_says_leaves_a_commit_that_ci_accepts(
         assert done.returncode == 0, (command, done.stdout, done.stderr)
     status = sh("git status --porcelain", clone, env).stdout
     assert status == "", f"the documented commands left files out of the commit:\n{status}"
+    # The committed-release checks of CI; the rebuild among them is the documented
+    # `verify --rebuild` that just passed.
     ci = sh(
-        f"{sys.executable} -m pytest -q -p no:cacheprovider -n 0 tests/test_committed_release.py",
+        f"{sys.executable} -m pytest -q -p no:cacheprovider -n 0 tests/test_committed_release.py"
+        " -k 'not rebuilds_byte_for_byte'",
         clone,
         env,
     )

@@ -55,14 +55,6 @@ def test_a_failed_run_posts_its_name_and_reason_to_the_webhook(
     assert body["text"].startswith(f"csto-data: release run {body['flow_run_name']} ended Failed")
 
 
-def test_a_successful_run_posts_nothing(
-    prefect_api: str, raw_dir: Path, output_dir: Path, webhook: list[dict[str, str]]
-) -> None:
-    state = release_flow(raw_dir=str(raw_dir), output_dir=str(output_dir), return_state=True)
-    assert state.is_completed()
-    assert webhook == []
-
-
 def test_an_endpoint_that_cannot_be_reached_is_reported_not_raised() -> None:
     from flows.orchestration.notify import send
 
