@@ -93,9 +93,7 @@ def prefect_api() -> Iterator[str]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that needs the session's Prefect server is slow (the quick tier leaves it
-    out), and runs in one test process, so that only one server starts."""
+    """A test that needs the session's Prefect server is slow: the quick tier leaves it out."""
     for item in items:
         if "prefect_api" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group("prefect"))

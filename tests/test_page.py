@@ -37,8 +37,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# One process runs every test here, so that the page is built and opened once.
-pytestmark = pytest.mark.xdist_group("page")
 INFO = ReleaseInfo(version="1.0.0", date="2026-01-02", previous=None, bump=None)
 INJECTED = "<script>window.__pwned = 1</script>"
 

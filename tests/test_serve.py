@@ -37,8 +37,9 @@ DEPLOYMENT_WAIT = 240  # s; `csto-data serve` imports Prefect, pandas and pander
 RUN_WAIT = 600  # s; each served run starts a fresh Python process
 
 # Every test here serves the deployment through Prefect servers and workers of its own
-# (slow), in one test process, which shares the module's server and `csto-data serve`.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("serve")]
+# (slow); the file runs in one test process (`--dist loadfile`), which shares the module's
+# server and `csto-data serve`.
+pytestmark = pytest.mark.slow
 
 
 @contextmanager

@@ -327,6 +327,7 @@ def test_a_description_that_says_join_to_names_the_columns_reference() -> None:
                 assert said[2] in (None, fk.reference_columns), (table.name, name)
 
 
+@pytest.mark.slow
 def test_new_table_writes_a_schema_and_raw_file_that_check_reads(tmp_path: Path) -> None:
     root = copy_with(tmp_path, {}, {})
     made = run(

@@ -64,6 +64,7 @@ def rewrite_checksums(folder: Path) -> None:
     (folder / "SHA256SUMS").write_bytes(checksums(files))
 
 
+@pytest.mark.slow
 def test_changed_data_with_matching_checksums_fails_the_schemas(
     output: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -92,6 +93,7 @@ def test_unknown_version_is_reported(output: Path, capsys: pytest.CaptureFixture
     assert "no release v9.9.9" in out
 
 
+@pytest.mark.slow
 def test_a_parquet_file_that_differs_from_its_csv_is_caught_even_with_matching_checksums(
     output: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
