@@ -43,6 +43,8 @@ p.records_hash = timed(p.records_hash, "fingerprint")  # looked up by `run` at c
 start = time.perf_counter()
 outcome = p.run(steps, Path(sys.argv[1]), Path(sys.argv[2]), date="2026-01-02")
 times["release"] = time.perf_counter() - start
+if isinstance(outcome, list):  # refused, as `check` refuses it: say why, as a failed run
+    sys.exit("refused: " + "; ".join(str(problem) for problem in outcome[:2]))
 print(outcome.status, outcome.version)
 print("BENCH " + json.dumps(times))
 """
