@@ -151,7 +151,8 @@ def first_runs(bench: Bench) -> str:
     """Whether every release run without a server published, and printed only its result.
 
     Fresh PREFECT_HOMEs are what a first run on a new machine has; Prefect's noise is any
-    line on stderr, or on stdout that is not the command's own one-line result.
+    line on stderr, or on stdout that is not the command's own result (its one line, and
+    after a new release the `git add` command for what it wrote).
     """
     runs = [r for key in ("warm", "cold") for r in bench.measures.get(key, Measure("")).runs]
     failed = [bench.measures[k].failed for k in ("warm", "cold") if k in bench.measures]
@@ -162,7 +163,7 @@ def first_runs(bench: Bench) -> str:
         line
         for r in runs
         for line in [*r.stderr.splitlines(), *r.stdout.splitlines()]
-        if line.strip() and not line.startswith(("Published v", "No change"))
+        if line.strip() and not line.startswith(("Published v", "No change", "To commit it: "))
     ]
     ok = not any(failed) and not noisy and cold > 0
     settings = (REPO / PREFECT_SETTINGS).read_text(encoding="utf-8")
