@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import reduce
 from pathlib import Path
@@ -21,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from flows.steps.memo import TableMemo
 from flows.steps.problems import Problem
 from flows.steps.versioning import release_day
 from flows.steps.yaml_cells import (
@@ -89,22 +89,19 @@ def ingest(raw_dir: Path) -> tuple[RawRecords, list[Problem]]:
     return records, problems
 
 
-# Tables typed from files read without a problem, by declaration and bytes: a process that
-# reads the same file again (`release` checks before its flow reads; the tests read the
-# same records hundreds of times) types it once. Bounded, and handed out as copies.
-_TYPED: OrderedDict[tuple[int, bytes], tuple[Table, pd.DataFrame, pd.DataFrame]] = OrderedDict()
-_TYPED_KEPT = 64
+# Tables typed from files read without a problem, by declaration and bytes; handed out as
+# copies, so that a caller that changes its frames changes nothing another caller gets.
+_TYPED: TableMemo[tuple[pd.DataFrame, pd.DataFrame]] = TableMemo()
 
 
 def _read_table(
     path: Path, table: Table, data: bytes | None, problems: list[Problem]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The typed frame of a raw file's bytes (None: unreadable) and the line of every field."""
-    key = (id(table), hashlib.sha256(data).digest() if data is not None else b"")
-    kept = _TYPED.get(key) if data is not None else None
-    if kept is not None and kept[0] is table:  # the same declaration, not one at its address
-        _TYPED.move_to_end(key)
-        return kept[1].copy(), kept[2].copy()
+    digest = hashlib.sha256(data).digest() if data is not None else b""
+    kept = _TYPED.get(table, digest) if data is not None else None
+    if kept is not None:
+        return kept[0].copy(), kept[1].copy()
     found: list[Problem] = []
     cells: Cells | None = None
     if data is not None:
@@ -112,9 +109,7 @@ def _read_table(
     frame, lines = _typed_table(str(path), table, cells, found)
     problems += found
     if data is not None and not found:
-        _TYPED[key] = (table, frame.copy(), lines.copy())
-        while len(_TYPED) > _TYPED_KEPT:
-            _TYPED.popitem(last=False)
+        _TYPED.put(table, digest, (frame.copy(), lines.copy()))
     return frame, lines
 
 

@@ -9,17 +9,16 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable
 
 import pandas as pd
 import pandera.pandas as pandera
 
 from flows.steps.ingest import RawRecords
+from flows.steps.memo import TableMemo
 from flows.steps.problems import InvalidRawData, Problem
 from schemas import RAW_TABLES, TABLES, cross_table
 from schemas.fields import NO_FORMULA, printable
-from schemas.spec import Table
 
 
 def validate(records: RawRecords, found: list[Problem]) -> list[Problem]:
@@ -49,34 +48,29 @@ def require_valid(records: RawRecords, found: list[Problem]) -> RawRecords:
     return records
 
 
-# Frames that passed their model, by declaration and content: a process that validates
-# the same records again (`release` checks before its flow validates; the suite does it
-# hundreds of times per worker) runs each model once. Hashing a table costs a twentieth
-# of validating it, and the models coerce nothing, so a skipped model changes nothing.
-_PASSED: OrderedDict[tuple[int, bytes], Table] = OrderedDict()
-_PASSED_KEPT = 64
+# Tables that passed their model, by declaration and content. Hashing a table costs a
+# twentieth of validating it, and the models coerce nothing, so a skipped model changes
+# nothing.
+_PASSED: TableMemo[bool] = TableMemo()
 
 
-def _content_key(table: Table, frame: pd.DataFrame) -> tuple[int, bytes]:
+def _content_digest(frame: pd.DataFrame) -> bytes:
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     digest.update(repr(list(frame.dtypes.items())).encode())
-    return id(table), digest.digest()
+    return digest.digest()
 
 
 def _schema_problems(records: RawRecords, name: str) -> list[Problem]:
     table = TABLES[name]
     frame = records.tables[name]
-    key = _content_key(table, frame)
-    if _PASSED.get(key) is table:  # the same declaration, not one at its address
-        _PASSED.move_to_end(key)
+    digest = _content_digest(frame)
+    if _PASSED.get(table, digest):
         return []
     try:
         # In place: the models coerce nothing, and a copy of every table costs a third of
         # the time of validating it.
         table.model.validate(frame, lazy=True, inplace=True)
-        _PASSED[key] = table
-        while len(_PASSED) > _PASSED_KEPT:
-            _PASSED.popitem(last=False)
+        _PASSED.put(table, digest, True)
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         problems = []
