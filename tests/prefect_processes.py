@@ -1,10 +1,11 @@
 """Processes for the tests and the benchmark: a local Prefect server, and children that stop.
 
-Used by tests/test_serve.py and bench/ (`from tests.prefect_processes import ...`). Every
-child is started in its own session, so that its process group holds whatever it starts in
-turn (`prefect server start` runs uvicorn in a child; a `csto-data release` without a
-server starts Prefect's temporary one): stopping the group stops all of them. The children
-get their Prefect settings explicitly, never from this process's PREFECT_* variables.
+Used by tests/test_serve.py, tests/test_work_pool_deployment.py and bench/
+(`from tests.prefect_processes import ...`). Every child is started in its own session, so
+that its process group holds whatever it starts in turn (`prefect server start` runs uvicorn
+in a child; a `csto-data release` without a server starts Prefect's temporary one):
+stopping the group stops all of them. The children get their Prefect settings explicitly,
+never from this process's PREFECT_* variables.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
 
 STOP_WAIT = 30.0  # s between the first signal and SIGKILL, and for the leader to be reaped
 
@@ -130,3 +132,22 @@ def local_prefect_server(
         yield Server(api, process, log, time.perf_counter() - began)
     finally:
         stop(process)
+
+
+@contextmanager
+def prefect_client(api: str) -> Iterator:
+    """A sync Prefect client for `api`, without touching os.environ."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        yield client
+
+
+def artifacts(api: str, flow_run_id: UUID) -> dict[str, object]:
+    """The run's artifacts by key."""
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    only_this_run = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+    with prefect_client(api) as client:
+        return {a.key: a for a in client.read_artifacts(artifact_filter=only_this_run)}

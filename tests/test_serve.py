@@ -18,16 +18,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
 import pytest
-import yaml
 
-from flows.orchestration.serve import DEFAULT_CRON, DEPLOYMENT, FULL_NAME
-from tests.prefect_processes import Server, isolated_env, local_prefect_server, start, stop, tail
+from flows.orchestration.serve import DEFAULT_CRON, FULL_NAME
+from tests.prefect_processes import (
+    Server,
+    artifacts,
+    isolated_env,
+    local_prefect_server,
+    prefect_client,
+    start,
+    stop,
+    tail,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "raw"
@@ -40,16 +47,6 @@ RUN_WAIT = 600  # s; each served run starts a fresh Python process
 # (slow); the file runs in one test process (`--dist loadfile`), which shares the module's
 # server and `csto-data serve`.
 pytestmark = pytest.mark.slow
-
-
-@contextmanager
-def prefect_client(api: str) -> Iterator:
-    """A sync Prefect client for `api`, without touching os.environ."""
-    from prefect.client.orchestration import get_client
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
-        yield client
 
 
 @dataclass
@@ -68,15 +65,6 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     """`prefect server start` on a free port of 127.0.0.1 with a fresh PREFECT_HOME."""
     home = tmp_path_factory.mktemp("prefect-server-home")
     with local_prefect_server(home, home.parent / f"{home.name}.log", SERVER_STARTUP) as server:
-        yield server
-
-
-@pytest.fixture
-def own_prefect_server(tmp_path: Path) -> Iterator[Server]:
-    """A server of the test's own, that no `csto-data serve` of this module polls."""
-    home = tmp_path / "prefect-server-home"
-    home.mkdir()
-    with local_prefect_server(home, tmp_path / "prefect-server.log", SERVER_STARTUP) as server:
         yield server
 
 
@@ -139,15 +127,6 @@ def trigger(served: Served, deployment_id: UUID):
 def csv_rows(path: Path) -> int:
     with path.open(newline="", encoding="utf-8") as handle:
         return sum(1 for _ in csv.reader(handle)) - 1  # minus the header
-
-
-def artifacts(api: str, flow_run_id: UUID) -> dict[str, object]:
-    """The run's artifacts by key."""
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
-    only_this_run = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-    with prefect_client(api) as client:
-        return {a.key: a for a in client.read_artifacts(artifact_filter=only_this_run)}
 
 
 def log_messages(api: str, flow_run_id: UUID, until: str) -> list[str]:
@@ -237,59 +216,3 @@ def test_stopping_serve_exits_cleanly_and_pauses_the_schedule(
         after = client.read_deployment_by_name(FULL_NAME)
     assert not deployment.paused
     assert after.paused  # no scheduled run piles up while nothing serves it
-
-
-def prefect_cli(args: list[str], cwd: Path, api: str, timeout: float) -> str:
-    """`prefect ARGS` against `api`; its output, or a failed test showing it."""
-    env = isolated_env(PREFECT_API_URL=api, PREFECT_HOME=str(cwd.parent / "cli-prefect-home"))
-    command = [sys.executable, "-m", "prefect", "--no-prompt", *args]
-    done = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    assert done.returncode == 0, f"prefect {' '.join(args)}: exit {done.returncode}\n" + (
-        done.stdout + done.stderr
-    )
-    return done.stdout + done.stderr
-
-
-def test_prefect_yaml_deploys_the_same_deployment_to_a_process_work_pool_that_publishes(
-    tmp_path: Path, own_prefect_server: Server
-) -> None:
-    """`prefect deploy --all` from a copy of the repository, then a worker runs it once."""
-    spec = yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"][0]
-    assert spec["name"] == DEPLOYMENT
-    assert [s["cron"] for s in spec["schedules"]] == [DEFAULT_CRON]
-    project = tmp_path / "project"
-    for name in ("flows", "schemas", "raw"):
-        shutil.copytree(REPO / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(REPO / "prefect.yaml", project)
-    # Its own server: on the module's, `prefect deploy` would replace the deployment that
-    # the module's `csto-data serve` serves, and serve could take the run.
-    api, pool = own_prefect_server.api, spec["work_pool"]["name"]
-    prefect_cli(["work-pool", "create", pool, "--type", "process"], project, api, 120)
-    prefect_cli(["deploy", "--all"], project, api, 300)
-    with prefect_client(api) as client:
-        deployment = client.read_deployment_by_name(FULL_NAME)
-        assert deployment.work_pool_name == pool
-        assert deployment.entrypoint == "flows/orchestration/release.py:release_flow"
-        assert [s.schedule.cron for s in deployment.schedules] == [DEFAULT_CRON]
-        assert str(project) in json.dumps(deployment.pull_steps)  # the runs' working directory
-        run = client.create_flow_run_from_deployment(deployment.id)
-    # The worker starts elsewhere: the deployment's pull step finds the project. It serves
-    # until the run is over, as a worker does: with `--run-once` it could return, on a busy
-    # machine, while the run it had submitted was still starting.
-    env = isolated_env(PREFECT_API_URL=api, PREFECT_HOME=str(tmp_path / "cli-prefect-home"))
-    command = [sys.executable, "-m", "prefect", "--no-prompt", "worker", "start", "--pool", pool]
-    worker = start(command, tmp_path, env, tmp_path / "worker.log")
-    try:
-        deadline = time.monotonic() + RUN_WAIT
-        with prefect_client(api) as client:
-            while not (run := client.read_flow_run(run.id)).state.is_final():
-                assert worker.poll() is None, tail(tmp_path / "worker.log")
-                assert time.monotonic() < deadline, tail(tmp_path / "worker.log")
-                time.sleep(1)
-    finally:
-        stop(worker)
-    assert run.state.is_completed(), f"work-pool run: {run.state}"
-    assert (project / "output" / "v1.0.0").is_dir()
-    assert "Published v1.0.0" in str(artifacts(api, run.id)["csto-release"].data)

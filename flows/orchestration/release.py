@@ -18,6 +18,7 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.states import Failed
 from prefect.tasks import Task
 
+from flows.orchestration.git_push import GitError, publish_to_remote
 from flows.orchestration.notify import notify_failure
 from flows.orchestration.pipeline import Steps, run
 from flows.steps.build import build
@@ -85,6 +86,11 @@ def publish_task(output_dir: Path, made: Package) -> Outcome:
     return publish(output_dir, made)
 
 
+@task(name="git-push", cache_policy=NO_CACHE)
+def git_push_task(raw_dir: Path, output_dir: Path, version: str) -> str:
+    return publish_to_remote(raw_dir, output_dir, version)
+
+
 def summary(outcome: Outcome) -> str:
     if outcome.status == "no_change":
         return (
@@ -118,12 +124,17 @@ def release_flow(
     output_dir: str = "output",
     bump: Bump | None = None,
     date: str | None = None,
+    git_push: bool = False,
 ) -> Outcome | State:
     """Validate the raw records and publish them as a new release if they changed.
 
+    With `git_push` (the work-pool deployment, which runs in a fresh clone), a new release
+    is then verified, committed, tagged and pushed to the remote the clone came from
+    (`git_push.py`); with nothing new, nothing is pushed.
+
     Invalid records end the run in a Failed state whose result is the list of problems,
     so that a curator's mistake is reported as a list of `FILE:LINE` messages, not as a
-    traceback.
+    traceback; so does a release that cannot be verified, committed or pushed.
     """
     logger = get_run_logger()
     raw, output = Path(raw_dir), Path(output_dir)
@@ -137,6 +148,12 @@ def release_flow(
         )
         return Failed(message=f"{counted(len(result), 'problem')} in {raw}", data=result)
     logger.info("%s: v%s", result.status, result.version)
+    if git_push and result.status == "published":
+        try:
+            logger.info(git_push_task(raw, output, result.version))
+        except GitError as error:
+            logger.error("%s", error)
+            return Failed(message=str(error))
     create_markdown_artifact(
         key="csto-release", markdown=summary(result), description="Release run"
     )

@@ -9,7 +9,7 @@ this process pauses the schedule; serving again resumes it.
 
 The paths are stored in the deployment as absolute paths, so runs do not depend on the
 folder the server or the UI runs in. `prefect.yaml` describes the same deployment for work
-pools (`prefect deploy`).
+pools (`prefect deploy`), whose runs clone the repository and push their release to it.
 """
 
 from __future__ import annotations
