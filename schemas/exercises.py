@@ -69,6 +69,13 @@ class ExercisesSchema(pandera.DataFrameModel):
         raw_name="umbrella",
         refers=f.refers("exercises.exercise_id"),
     )
+    is_umbrella: Series[pd.BooleanDtype] = pandera.Field(
+        description="Computed: `true` for an umbrella, an exercise that others name in "
+        "`umbrella_id` (such as a year's Combat Brotherhood). Leave these rows out when "
+        "counting exercises: their participants took part in the exercises under them, "
+        "which are rows of their own.",
+        nullable=True,  # empty only before build fills it
+    )
     source_ids: Series[str] = f.source_ids("sources")
     contradicting_source_ids: Series[str] = f.contradicting_source_ids("contradicted_by")
     note: Series[str] = f.note()
@@ -94,9 +101,17 @@ TABLE = Table(
         "only. Known only from announcements, and so not recorded: Rubezh-2018, Thunder-2019, "
         "Rubezh-2020, Rubezh-2023, Skala-2024 and Cobalt-2025. Where a name was read only in "
         "one language, the other is a translation of the series name (`note` says so) or, "
-        "for the Russian, left empty."
+        "for the Russian, left empty. Counting exercises: leave out the umbrellas "
+        "(`is_umbrella`: Center-2011, and Combat Brotherhood in 2017, 2018, 2019, 2021 and "
+        "2023), or each state taking part is counted once more for the umbrella of its year."
     ),
 )
+
+
+def with_umbrellas(exercises: pd.DataFrame) -> pd.DataFrame:
+    """The exercises with `is_umbrella`: whether any exercise ran under it."""
+    umbrellas = set(exercises["umbrella_id"].dropna())
+    return exercises.assign(is_umbrella=exercises["exercise_id"].isin(umbrellas).astype("boolean"))
 
 
 @cross_table_rule

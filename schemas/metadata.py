@@ -17,6 +17,10 @@ DATA_LICENSE = {
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
 AUTHOR = "CSTO open data contributors"
+# The public repository's address (such as https://github.com/<owner>/<name>), given as
+# `repository-code` in CITATION.cff and under "How to cite" on the page. Empty while it is
+# not known: it is never guessed.
+REPOSITORY = ""
 KEYWORDS = (
     "CSTO",
     "Collective Security Treaty Organization",

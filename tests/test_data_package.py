@@ -112,3 +112,25 @@ def test_zenodo_metadata_follows_the_deposit_rules_and_citation_cff(folder: Path
     assert record["publication_date"] == citation["date-released"]
     assert record["creators"] == [{"name": a["name"]} for a in citation["authors"]]
     assert record["license"] == citation["license"].lower()
+
+
+@pytest.mark.parametrize("address", ["", "https://example.org/csto-data"])
+def test_the_repository_address_is_cited_only_where_it_is_configured(
+    address: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from flows.steps.versioning import ReleaseInfo
+    from flows.writers import citation, page
+    from schemas import metadata
+
+    monkeypatch.setattr(metadata, "REPOSITORY", address)
+    info = ReleaseInfo("1.0.0", "2026-01-01", None, None)
+    cff = yaml.safe_load(citation.citation(info))
+    cited = page.about({"CITATION.cff": b"", **dict.fromkeys(page.DOCUMENTS, b"")}, info)
+    if address:
+        assert cff["repository-code"] == address
+        assert f'<a href="{address}">{address}</a>' in cited
+    else:
+        assert "repository-code" not in cff
+        assert "example.org" not in cited

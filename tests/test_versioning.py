@@ -72,3 +72,14 @@ def test_identical_tables_have_no_changes() -> None:
 )
 def test_next_version_follows_semver(current: str | None, kind: str, expected: str) -> None:
     assert next_version(current, kind) == expected
+
+
+def test_the_changelog_counts_one_row_in_the_singular() -> None:
+    from flows.writers.changelog import table_changes
+
+    one = pd.concat([BASE, pd.DataFrame({"iso3": ["RUS"], "cow_code": [365], "name": ["R"]})])
+    two = pd.concat([one, pd.DataFrame({"iso3": ["UZB"], "cow_code": [704], "name": ["U"]})])
+    (added_one,) = diff_release(files(BASE), files(one))
+    (added_two,) = diff_release(files(BASE), files(two))
+    assert "- 1 row added: `RUS`" in table_changes(added_one)
+    assert "- 2 rows added: `RUS`, `UZB`" in table_changes(added_two)

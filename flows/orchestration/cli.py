@@ -120,7 +120,10 @@ def release(
     for repair in outcome.repairs:
         print(f"Repaired: {repair}")
     if outcome.status == "no_change":
-        print(f"No change: the tables are identical to v{outcome.version}; nothing published.")
+        print(
+            f"No change: the tables are identical to v{outcome.version}, published in "
+            f"{output_dir / f'v{outcome.version}'} and {output_dir / LATEST}; nothing written."
+        )
     else:
         print(
             f"Published v{outcome.version} ({outcome.bump or 'first release'}) to "

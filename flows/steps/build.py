@@ -16,6 +16,7 @@ import pandas as pd
 
 from flows.steps.ingest import RawRecords
 from schemas import DERIVED_TABLES, FIGURE_TABLES, RAW_TABLES, TABLES
+from schemas.exercises import with_umbrellas
 from schemas.external_codings import with_agreement
 from schemas.ids import split_ids
 from schemas.vocabulary import FIRST_YEAR, PARTY_STATUSES
@@ -30,6 +31,7 @@ def build(records: RawRecords) -> dict[str, pd.DataFrame]:
         tables["members"], tables["countries"], records.as_of
     )
     tables["external_codings"] = with_agreement(tables["external_codings"], tables["members"])
+    tables["exercises"] = with_umbrellas(tables["exercises"])
     tables["dyad_years"] = dyad_years(tables["members"], tables["countries"], records.as_of)
     tables["chairmanships"] = chairmanships(tables["council_sessions"])
     tables["citations"] = citations(tables)
@@ -145,7 +147,17 @@ def chairmanships(sessions: pd.DataFrame) -> pd.DataFrame:
 
 
 def coverage(tables: dict[str, pd.DataFrame], as_of: dt.date) -> pd.DataFrame:
-    """Per table (in publication order): rows, earliest and latest date, and `as_of`."""
+    """Per table (in publication order): rows, earliest and latest date, the rows that cite
+    an official source and those that cite only others (`citations` with role `supports`),
+    and `as_of`."""
+    sources = tables["sources"]
+    official = set(sources["source_id"][sources["kind"] == "official"])
+    cited = tables["citations"][tables["citations"]["role"] == "supports"]
+    any_official = (
+        cited.assign(official=cited["source_id"].isin(official))
+        .groupby(["table", "record_id"])["official"]
+        .any()
+    )
     rows = []
     for name in TABLES:
         if name == "coverage":
@@ -153,10 +165,26 @@ def coverage(tables: dict[str, pd.DataFrame], as_of: dt.date) -> pd.DataFrame:
         frame = tables[name]
         dated = [frame[c] for c in frame.columns if str(frame[c].dtype).startswith("datetime64")]
         days = pd.concat(dated) if dated else pd.Series([], dtype="datetime64[ns]")
-        rows.append((name, len(frame), days.min(), days.max(), pd.Timestamp(as_of)))
-    columns = ["table", "rows", "earliest_date", "latest_date", "as_of_date"]
+        cites = any(fk.cites == "supports" for fk in TABLES[name].foreign_keys)
+        flags = any_official[name] if name in any_official.index.levels[0] else any_official[:0]
+        official_rows = int(flags.sum()) if cites else pd.NA
+        other_rows = int((~flags).sum()) if cites else pd.NA
+        rows.append(
+            (
+                name,
+                len(frame),
+                days.min(),
+                days.max(),
+                official_rows,
+                other_rows,
+                pd.Timestamp(as_of),
+            )
+        )
+    columns = ["table", "rows", "earliest_date", "latest_date"]
+    columns += ["rows_citing_official", "rows_citing_only_other", "as_of_date"]
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.astype({"table": "str", "rows": "Int64"})
+    counts = {"rows_citing_official": "Int64", "rows_citing_only_other": "Int64"}
+    return frame.astype({"table": "str", "rows": "Int64", **counts})
 
 
 def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

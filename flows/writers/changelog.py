@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from flows.steps.problems import counted
 from flows.steps.versioning import ReleaseInfo, TableDiff
 from schemas import TABLES
 
@@ -26,7 +27,7 @@ def _cell(value: str) -> str:
     return (value or "(empty)").replace("|", "\\|").replace("\n", " ")
 
 
-def _table_changes(diff: TableDiff) -> list[str]:
+def table_changes(diff: TableDiff) -> list[str]:
     lines = [f"### `{diff.table}`", ""]
     if diff.added_table:
         table = TABLES.get(diff.table)
@@ -43,13 +44,14 @@ def _table_changes(diff: TableDiff) -> list[str]:
     for column, old, new in diff.retyped_columns:
         lines.append(f"- Column `{column}` changed type: {old} -> {new}")
     if diff.added_rows:
-        lines.append(f"- {len(diff.added_rows)} rows added: {_keys(diff.added_rows)}")
+        lines.append(f"- {counted(len(diff.added_rows), 'row')} added: {_keys(diff.added_rows)}")
     if diff.removed_rows:
-        lines.append(f"- {len(diff.removed_rows)} rows removed: {_keys(diff.removed_rows)}")
+        removed = counted(len(diff.removed_rows), "row")
+        lines.append(f"- {removed} removed: {_keys(diff.removed_rows)}")
     if diff.changed_values:
         rows = {key for key, *_ in diff.changed_values}
         lines += [
-            f"- {len(rows)} rows changed:",
+            f"- {counted(len(rows), 'row')} changed:",
             "",
             "| row | field | old | new |",
             "|---|---|---|---|",
@@ -71,7 +73,7 @@ def changes(info: ReleaseInfo) -> bytes:
         lines += [f"Changes against v{info.previous}. Version bump: **{info.bump}**: {reason}.", ""]
         changed = [d for d in info.diffs if not d.empty]
         for diff in changed:
-            lines += _table_changes(diff)
+            lines += table_changes(diff)
         if not changed:
             lines += ["No table changed; only the descriptive files did.", ""]
     return ("\n".join(lines).rstrip() + "\n").encode()

@@ -8,6 +8,7 @@ from schemas import metadata
 
 def citation(info: ReleaseInfo) -> bytes:
     keywords = "".join(f'  - "{k}"\n' for k in metadata.KEYWORDS)
+    repository = f'repository-code: "{metadata.REPOSITORY}"\n' if metadata.REPOSITORY else ""
     return (
         "cff-version: 1.2.0\n"
         'message: "If you use this dataset, please cite it as below."\n'
@@ -18,6 +19,7 @@ def citation(info: ReleaseInfo) -> bytes:
         f'version: "{info.version}"\n'
         f'date-released: "{info.date}"\n'
         f'license: "{metadata.DATA_LICENSE["name"]}"\n'
+        f"{repository}"
         f'abstract: "{metadata.DESCRIPTION}"\n'
         "keywords:\n"
         f"{keywords}"

@@ -19,6 +19,16 @@ ENCODING = """\
   typed: dates as dates, counts as 64-bit integers, `true`/`false` as booleans) and
   `<table>.dta` (the same rows for Stata 14 or later, format 118: vocabularies and
   `true`/`false` as labelled values, each variable labelled with its description).
+- **The Stata files.** Format 118 (Stata 14 or later, UTF-8 text), the same rows in the same
+  order as the CSV. Each variable's label is the start of its description (Stata allows 80
+  characters; the full text is here); the data label is the table's title. A vocabulary or a
+  `true`/`false` column is an integer with value labels: 0 for the first value in the order
+  this codebook lists it (`false` 0, `true` 1), and Stata's missing `.` for an empty cell;
+  `decode` gives back the published words. Dates are Stata daily dates (`%td`, days since
+  1 January 1960), `.` where empty, with the `*_precision` column beside each. Whole numbers
+  (counts, years, COW codes) are numeric, `.` where empty. Stata has no missing text: an
+  empty text cell is `""`. Text over 2,045 bytes is a `strL`. The files' time stamp is fixed
+  (15 May 1992, the day the treaty was signed), so their bytes depend on the tables only.
 - **Dates and their precision.** A date is written `YYYY-MM-DD`. Where the sources give only
   a month or a year, the date is the first day of that period and the `*_precision` column
   beside it says `month` or `year`; `day` means the day is known. Never read a month-precision
@@ -87,6 +97,19 @@ def allowed_values(found: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _official_share(covered: dict[str, str]) -> str:
+    """How many rows rest on an official source, as `coverage` counts them; "" for a table
+    that cites no sources."""
+    if not covered["rows_citing_official"]:
+        return ""
+    official, other = covered["rows_citing_official"], covered["rows_citing_only_other"]
+    return (
+        f" Sources: {official} rows cite an official source (a government or the CSTO), "
+        f"{other} only news, reference, dataset or scholarly sources (the kind of page read, "
+        "not who made the statement)."
+    )
+
+
 def _table_section(
     table: Table, rows: int, examples: dict[str, str], covered: dict[str, str] | None
 ) -> list[str]:
@@ -108,7 +131,8 @@ def _table_section(
         lines += [
             "",
             f"Coverage: {span}Known as of {covered['as_of_date']}: an empty end date or an "
-            f"open status means ongoing on {covered['as_of_date']}, not unknown.",
+            f"open status means ongoing on {covered['as_of_date']}, not unknown."
+            + _official_share(covered),
         ]
     refs = [
         f"`{fk.columns}` -> `{fk.reference_table}.{fk.reference_columns}`"

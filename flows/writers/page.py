@@ -452,6 +452,9 @@ def about(files: dict[str, bytes], info: ReleaseInfo) -> str:
         f"{esc(metadata.AUTHOR)} ({esc(info.date[:4])}). <i>{esc(metadata.TITLE)}</i> (Version "
         f"{esc(info.version)}) [Data set]. Released {esc(info.date)}. {esc(licence['name'])}."
     )
+    if metadata.REPOSITORY:
+        citation += f' <a href="{esc(metadata.REPOSITORY)}">{esc(metadata.REPOSITORY)}</a>'
+
     documents = "".join(
         f'<li><a href="{esc(n)}">{esc(n)}</a>: {esc(d)} ({size(files[n])})</li>'
         for n, d in DOCUMENTS.items()

@@ -62,10 +62,11 @@ def exercise_mark(e: Row) -> str:
 
 
 def participation(files: dict[str, bytes], exercises: pd.DataFrame, years: range) -> str:
-    """States by year: how many held exercises each hosted or took part in (observers
-    apart), so that a reader sees who stayed away."""
+    """States by year: how many held exercises each hosted or took part in (observers and
+    umbrellas apart), so that a reader sees who stayed away."""
     parts, names = table_text(files, "exercise_participants"), country_names(files)
-    held = exercises[exercises["status"] == "held"].set_index("exercise_id")["year"]
+    counted = (exercises["status"] == "held") & (exercises["is_umbrella"] != "true")
+    held = exercises[counted].set_index("exercise_id")["year"]
     parts = parts[parts["exercise_id"].isin(held.index)]
     parts = parts.assign(year=parts["exercise_id"].map(held))
     took_part = parts[parts["role"] != "observer"]
@@ -83,7 +84,8 @@ def participation(files: dict[str, bytes], exercises: pd.DataFrame, years: range
         body.append(f"<tr><th>{esc(names.get(iso3, iso3))}</th>{''.join(cells)}</tr>")
     return (
         "<h3>Who took part, by year</h3><p>Exercises held that each state hosted or took "
-        "part in, as sources name them (obs.: observer only).</p>"
+        "part in, as sources name them (obs.: observer only). An umbrella such as Combat "
+        "Brotherhood is not counted; each exercise held under it is.</p>"
         f'<div class="scroll"><table class="grid"><thead><tr><th>state</th>{head}</tr>'
         f"</thead><tbody>{''.join(body)}</tbody></table></div>"
     )
