@@ -1,8 +1,9 @@
-"""Measurement 7: the release page, drawn in-process from the real tables and from the same
-tables with every exercise (and its participants and figures) copied ten times.
+"""Measurement 7: the release's site, drawn in-process from the real tables and from the
+same tables with every exercise (and its participants and figures) copied ten times.
 
-The page's sections are drawn once per run (`flows.writers.page.page_sections`); the frame
-around them (`render_page`) is stamped with the release's version. Both are timed, best of
+The home page's sections are drawn once per run (`flows.writers.page.page_sections`), and
+so are the table and country pages (`flows.writers.site.site_pages`); the home page's frame
+(`render_page`) is stamped with the release's version. All three are timed, best of
 `--runs`, so that the growth from 1x to 10x the exercises shows whether drawing stays
 linear in the rows.
 """
@@ -24,6 +25,7 @@ from flows.steps.render import render_tables
 from flows.steps.versioning import ReleaseInfo
 from flows.writers.package import content_of, release_files
 from flows.writers.page import page_sections, render_page
+from flows.writers.site import site_pages
 
 INFO = ReleaseInfo(version="1.0.0", date="2026-01-02", previous=None, bump=None)
 COPIES = 10
@@ -67,9 +69,11 @@ def run_page(bench: Bench) -> None:
         rows = len(grown["exercises"])
         sections = best_of(bench.args.runs, partial(page_sections, content.files))
         frame = best_of(bench.args.runs, partial(render_page, files, INFO, content.page_sections))
-        bench.extra[f"page_{label}"] = (rows, sections, frame)
+        pages = best_of(bench.args.runs, partial(site_pages, content.files))
+        bench.extra[f"page_{label}"] = (rows, sections, frame, pages)
         bench.log(
-            f"page at {label} exercises: sections {sections[1]:.3f} s, frame {frame[1]:.3f} s"
+            f"site at {label} exercises: sections {sections[1]:.3f} s, frame {frame[1]:.3f} s, "
+            f"table and country pages {pages[1]:.3f} s"
         )
 
 
@@ -79,17 +83,19 @@ def page_section(bench: Bench) -> list[str]:
         return []
     lines = [
         "",
-        "## The release page, in-process",
+        "## The release's site, in-process",
         "",
         "Drawn from the real tables, and with every exercise (with its participants and "
-        f"figures) copied {COPIES} times; the sections are drawn once per run, the frame is "
-        "stamped with the version.",
+        f"figures) copied {COPIES} times; the home page's sections and the table and country "
+        "pages are drawn once per run, the home page's frame is stamped with the version.",
         "",
-        "| exercises | sections: min s | median s | frame: min s | median s |",
-        "|---:|---:|---:|---:|---:|",
+        "| exercises | sections: min s | median s | frame: min s | median s "
+        "| other pages: min s | median s |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for _, (rows, sections, frame) in found:
+    for _, (rows, sections, frame, pages) in found:
         lines.append(
-            f"| {rows} | {sections[0]:.3f} | {sections[1]:.3f} | {frame[0]:.3f} | {frame[1]:.3f} |"
+            f"| {rows} | {sections[0]:.3f} | {sections[1]:.3f} | {frame[0]:.3f} | {frame[1]:.3f} "
+            f"| {pages[0]:.3f} | {pages[1]:.3f} |"
         )
     return lines

@@ -121,13 +121,14 @@ def test_the_repository_address_is_cited_only_where_it_is_configured(
     import yaml
 
     from flows.steps.versioning import ReleaseInfo
-    from flows.writers import citation, page
+    from flows.writers import citation, site
     from schemas import metadata
 
     monkeypatch.setattr(metadata, "REPOSITORY", address)
     info = ReleaseInfo("1.0.0", "2026-01-01", None, None)
     cff = yaml.safe_load(citation.citation(info))
-    cited = page.about({"CITATION.cff": b"", **dict.fromkeys(page.DOCUMENTS, b"")}, info)
+    files = {"CITATION.cff": b"", **dict.fromkeys(site.DOCUMENTS, b"")}
+    cited = site.home_page(files, info, "", [], "{}").decode()
     if address:
         assert cff["repository-code"] == address
         assert f'<a href="{address}">{address}</a>' in cited

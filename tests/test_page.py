@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import os
+import re
 import shutil
 import struct
 import zlib
@@ -23,6 +25,7 @@ from flows.steps.versioning import ReleaseInfo
 from flows.writers.package import content_of, release_files
 from flows.writers.page import MAX_FIGURES, page_sections, render_page
 from flows.writers.page_institution import RESPONSE_COLOURS, ROLE_COLOURS
+from flows.writers.site import site_pages
 from schemas import TABLES
 from tests.conftest import RAW
 
@@ -169,22 +172,62 @@ def test_every_relative_link_is_a_file_of_the_release(injected) -> None:
         "a[href]", "links => links.map(a => a.getAttribute('href'))"
     )
     relative = [h for h in hrefs if not urlparse(h).scheme and not h.startswith("#")]
-    tables = {f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")}
+    pages = {f"table-{name}.html" for name in TABLES}
     documents = {"CODEBOOK.md", "CHANGES.md", "datapackage.json", "CITATION.cff", "SHA256SUMS"}
-    assert set(relative) >= tables | documents
+    assert set(relative) >= pages | documents
+    assert "country-ARM.html" in relative
     for href in relative:
         assert (folder / unquote(href)).is_file(), href
     for anchor in (h for h in hrefs if h.startswith("#")):
         assert opened.page.locator(anchor).count() == 1, anchor
 
 
-def test_downloads_show_each_file_size_and_sha256(injected) -> None:
-    opened, files = injected
-    body = opened.page.inner_text("body")
+def links(page: bytes) -> set[str]:
+    return set(re.findall(r'href="([^"#:]+)(?:#[^"]*)?"', page.decode()))
+
+
+def test_every_page_is_reachable_from_the_home_page_and_links_only_to_release_files(
+    injected,
+) -> None:
+    _, files = injected
+    seen, todo = set(), ["index.html"]
+    while todo:
+        page = todo.pop()
+        seen.add(page)
+        for href in links(files[page]):
+            assert href in files, f"{page} links to {href}, not a file of the release"
+            if href.endswith(".html") and href not in seen:
+                todo.append(href)
+    assert seen == {n for n in files if n.endswith(".html")}
+
+
+def test_a_table_page_shows_each_file_size_and_sha256_and_links_each_source(injected) -> None:
+    _, files = injected
     for name in TABLES:
-        for file in (f"{name}.csv", f"{name}.parquet"):
-            assert f"{len(files[file]):,} bytes" in body, file
-            assert hashlib.sha256(files[file]).hexdigest() in body, file
+        page = files[f"table-{name}.html"].decode()
+        for file in (f"{name}.csv", f"{name}.parquet", f"{name}.dta"):
+            assert f"{len(files[file]):,} bytes" in page, file
+            assert hashlib.sha256(files[file]).hexdigest() in page, file
+    sources = rows(files, "sources")
+    page = files["table-troop_deployments.html"].decode()
+    for figure in rows(files, "troop_deployments").itertuples():
+        url = sources.set_index("source_id").loc[figure.source_ids, "url"]
+        assert f'<a href="{html.escape(url)}"' in page, figure.figure_id
+
+
+def test_a_country_page_lists_its_spells_sessions_exercises_and_figures(injected) -> None:
+    _, files = injected
+    page = files["country-ARM.html"].decode()
+    for spell in rows(files, "members").query("iso3 == 'ARM'").itertuples():
+        assert spell.status in page
+    sessions = rows(files, "council_sessions")
+    missed = sessions[sessions["absent_iso3"].str.split(";").apply(lambda s: "ARM" in s)]
+    assert len(missed) and all(s in page for s in missed["date"])
+    parts = rows(files, "exercise_participants").query("iso3 == 'ARM'")
+    names = rows(files, "exercises").set_index("exercise_id")["name"]
+    assert all(html.escape(names[e]) in page for e in parts["exercise_id"])
+    figures = rows(files, "troop_deployments").query("contributor_iso3 == 'ARM'")
+    assert page.count('data-label="preferred"') >= len(figures)
 
 
 def test_timeline_has_one_mark_per_spell_and_per_event(injected) -> None:
@@ -218,7 +261,7 @@ def test_preferred_figures_are_drawn_apart_and_qualifiers_shown(injected) -> Non
         label = mark.locator("text").first.text_content() or ""
         preferred = figure.preferred == "true"
         assert (fill != "#fff") == preferred, figure.figure_id
-        assert ("preferred" in label) == preferred, figure.figure_id
+        assert ("✓" in label) == preferred, figure.figure_id
         assert f"{int(figure.troops):,}" in label, figure.figure_id
         word = qualifier_words.get(figure.qualifier, figure.qualifier.replace("exact", ""))
         assert word in label, figure.figure_id
@@ -349,6 +392,22 @@ def test_script_in_a_record_shows_as_text_and_does_not_run(injected) -> None:
     assert opened.page.locator("script:not([type='application/ld+json'])").count() == 0
 
 
+@pytest.mark.parametrize("page", ["table-treaty_events.html", "country-KAZ.html"])
+def test_script_in_a_record_shows_as_text_on_the_table_and_country_pages(
+    injected, browser: Browser, page: str
+) -> None:
+    opened, _ = injected
+    folder = Path(unquote(urlparse(opened.page.url).path)).parent
+    other = Opened(browser, folder / page)
+    try:
+        assert other.page.evaluate("typeof window.__pwned") == "undefined"
+        assert other.page.get_by_text(INJECTED).count() >= 1
+        assert other.page.locator("script").count() == 0
+        assert other.errors == [] and other.requests == [other.page.url]
+    finally:
+        other.page.close()
+
+
 def test_page_has_language_charset_viewport_and_headings(injected) -> None:
     page = injected[0].page
     assert page.get_attribute("html", "lang") == "en"
@@ -368,7 +427,9 @@ def test_same_release_renders_identical_bytes(raw_dir: Path) -> None:
     shuffled = dict(reversed(others.items()))
     drawn = [render_page(f, INFO, page_sections(f)) for f in (others, shuffled)]
     assert drawn[0] == drawn[1] == files["index.html"]
-    assert release(raw_dir)["index.html"] == files["index.html"]
+    pages = {n: b for n, b in files.items() if n.endswith(".html") and n != "index.html"}
+    assert site_pages(shuffled) == pages
+    assert release(raw_dir) == files
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ A release (a folder of `output/`, or an archive made by `bundle`) is held to:
 - its formats: each table's Parquet and Stata files hold exactly the cells of its CSV;
 - its schemas: every table's CSV, read back with its column types, passes its Pandera
   model, and the official Frictionless validator passes its `datapackage.json`;
-- its page: `index.html` holds no script.
+- its pages: `index.html` and the table and country pages hold no script.
 What this cannot tell is whether the files, their checksums and the index were all changed
 together: only a rebuild from `raw/` proves content (`flows/orchestration/verify.py`).
 
@@ -52,6 +52,8 @@ Where = Callable[[str], str]  # how a problem names one file of the release
 # What every release holds besides its tables; `zenodo.json` since v1.5.1.
 DESCRIPTIVE = (CHANGES, "CITATION.cff", "CODEBOOK.md", CHECKSUMS, "datapackage.json", "index.html")
 OPTIONAL = ("zenodo.json",)
+# The site's pages beside the home page (from v1.7.0): one per table, one per country.
+SITE_PAGE = re.compile(r"(table-[a-z_]+|country-[A-Z]{3})\.html")
 STATA = ".dta"
 # What would run on the page: a script element (but its JSON-LD metadata, which is data),
 # an event handler attribute, a `javascript:` link.
@@ -143,9 +145,9 @@ def contents_problems(files: Files, where: Where, rows: dict[str, int] | None) -
     known = {*DESCRIPTIVE, *OPTIONAL}
     problems += [
         f"{where(n)}: not a file a release holds (its tables as CSV, Parquet and Stata, "
-        f"and {', '.join(sorted(known))})"
+        f"a page per table and per country, and {', '.join(sorted(known))})"
         for n in sorted(files)
-        if n not in known and n.rpartition(".")[0] not in tables
+        if n not in known and n.rpartition(".")[0] not in tables and not SITE_PAGE.fullmatch(n)
     ]
     with_stata = any(STATA in suffixes for suffixes in tables.values())
     for table, suffixes in sorted(tables.items()):
@@ -243,16 +245,15 @@ def schema_problems(files: Files, where: Where) -> list[str]:
 
 
 def page_problems(files: Files, where: Where) -> list[str]:
-    """The page is static: no script, no event handler, no `javascript:` link, and the
+    """Every page is static: no script, no event handler, no `javascript:` link, and the
     policy that forbids them to the browser."""
-    page = files.get("index.html")
-    if page is None:
-        return []  # reported by contents_problems
     problems = []
-    if _SCRIPT.search(page):
-        problems.append(f"{where('index.html')}: holds a script, which the page never does")
-    if _NO_SCRIPT_POLICY not in page:
-        problems.append(f"{where('index.html')}: lacks its policy that forbids scripts")
+    for name in sorted(n for n in files if n.endswith(".html")):
+        page = files[name]
+        if _SCRIPT.search(page):
+            problems.append(f"{where(name)}: holds a script, which a page never does")
+        if _NO_SCRIPT_POLICY not in page:
+            problems.append(f"{where(name)}: lacks its policy that forbids scripts")
     return problems
 
 

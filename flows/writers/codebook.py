@@ -110,6 +110,38 @@ def _official_share(covered: dict[str, str]) -> str:
     )
 
 
+def coverage_sentence(covered: dict[str, str]) -> str:
+    """A table's row of `coverage` in words: its dates, its as-of day, its sources."""
+    span = (
+        f"Dates from {covered['earliest_date']} to {covered['latest_date']}. "
+        if covered["earliest_date"]
+        else ""
+    )
+    return (
+        f"Coverage: {span}Known as of {covered['as_of_date']}: an empty end date or an "
+        f"open status means ongoing on {covered['as_of_date']}, not unknown."
+        + _official_share(covered)
+    )
+
+
+def column_rows(table: Table) -> list[dict[str, str]]:
+    """Each column of a table as the codebook describes it: name, type, whether required,
+    meaning and allowed values."""
+    rows = []
+    for name, column in table.model.to_schema().columns.items():
+        found = constraints(column)
+        rows.append(
+            {
+                "name": name,
+                "type": field_type(column),
+                "required": "yes" if found.get("required") else "no",
+                "meaning": column.description or "",
+                "allowed": allowed_values(found),
+            }
+        )
+    return rows
+
+
 def _table_section(
     table: Table, rows: int, examples: dict[str, str], covered: dict[str, str] | None
 ) -> list[str]:
@@ -123,17 +155,7 @@ def _table_section(
         f"Primary key: {', '.join(f'`{k}`' for k in table.primary_key)}.",
     ]
     if covered:
-        span = (
-            f"Dates from {covered['earliest_date']} to {covered['latest_date']}. "
-            if covered["earliest_date"]
-            else ""
-        )
-        lines += [
-            "",
-            f"Coverage: {span}Known as of {covered['as_of_date']}: an empty end date or an "
-            f"open status means ongoing on {covered['as_of_date']}, not unknown."
-            + _official_share(covered),
-        ]
+        lines += ["", coverage_sentence(covered)]
     refs = [
         f"`{fk.columns}` -> `{fk.reference_table}.{fk.reference_columns}`"
         for fk in table.foreign_keys
@@ -145,16 +167,15 @@ def _table_section(
         "| column | type | required | meaning | allowed values | example |",
         "|---|---|---|---|---|---|",
     ]
-    for name, column in table.model.to_schema().columns.items():
-        found = constraints(column)
-        required = "yes" if found.get("required") else "no"
+    for column in column_rows(table):
+        example = examples.get(column["name"])
         cells = [
-            f"`{name}`",
-            field_type(column),
-            required,
-            column.description or "",
-            allowed_values(found),
-            f"`{examples[name]}`" if name in examples else "",
+            f"`{column['name']}`",
+            column["type"],
+            column["required"],
+            column["meaning"],
+            column["allowed"],
+            f"`{example}`" if example is not None else "",
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return [*lines, ""]

@@ -1,9 +1,9 @@
 """Package: every file of the next release folder, as bytes, made once per run.
 
-From the table files it makes the content (tables, codebook, and the page's sections, drawn
-once), decides against the newest release in `output/` whether the content says anything
-new, and if so stamps it with the next version, date and changes: the versioned files and
-the checksums. Publishing then only writes these bytes.
+From the table files it makes the content (tables, codebook, the home page's sections and
+the table and country pages, drawn once), decides against the newest release in `output/`
+whether the content says anything new, and if so stamps it with the next version, date and
+changes: the versioned files and the checksums. Publishing then only writes these bytes.
 
 Pure but for reading the newest release: the same tables, date and releases give the same
 bytes. The content does not depend on the version; its hash tells whether a new build says
@@ -26,6 +26,7 @@ from flows.writers.citation import citation
 from flows.writers.codebook import codebook
 from flows.writers.datapackage import datapackage
 from flows.writers.page import page_sections, render_page
+from flows.writers.site import site_pages
 from flows.writers.zenodo import ZENODO, zenodo
 
 CODEBOOK = "CODEBOOK.md"
@@ -36,16 +37,22 @@ _NEUTRAL = ReleaseInfo(version="0.0.0", date="0000-00-00", previous=None, bump=N
 @dataclass(frozen=True)
 class Content:
     """What a release says whatever its version: its table files and codebook (`files`),
-    and the sections of its page, drawn from them once."""
+    the sections of its home page and the pages of its tables and countries (`site`),
+    drawn from them once."""
 
     files: dict[str, bytes]
     page_sections: str
+    site: dict[str, bytes]
+
+
+def drawn(files: dict[str, bytes]) -> Content:
+    """The content of a release holding these table files and codebook."""
+    return Content(files, page_sections(files), site_pages(files))
 
 
 def content_of(table_files: dict[str, bytes]) -> Content:
     """The content of a release of these table files."""
-    files = {**table_files, CODEBOOK: codebook(table_files)}
-    return Content(files, page_sections(files))
+    return drawn({**table_files, CODEBOOK: codebook(table_files)})
 
 
 def content_hash(content: Content) -> str:
@@ -62,7 +69,7 @@ def content_hash(content: Content) -> str:
 
 def release_files(content: Content, info: ReleaseInfo) -> dict[str, bytes]:
     """The whole release folder: its content, the versioned files and the checksums."""
-    files = dict(content.files)
+    files = {**content.files, **content.site}
     files["CHANGES.md"] = changes(info)
     files["CITATION.cff"] = citation(info)
     files[ZENODO] = zenodo(info)
@@ -100,7 +107,7 @@ def folder_content_hash(files: dict[str, bytes]) -> str:
     content = {n: data for n, data in files.items() if n.endswith(TABLE_SUFFIXES)}
     content[CODEBOOK] = files.get(CODEBOOK, b"")
     try:
-        return content_hash(Content(content, page_sections(content)))
+        return content_hash(drawn(content))
     except KeyError:
         # A release of fewer tables or formats than this code writes: no build of this
         # code can equal it, so any hash that says so will do.

@@ -1,8 +1,10 @@
-"""The release page `index.html`: a static, self-contained view of one release.
+"""The sections of the release's home page `index.html`: the charts, drawn here as inline
+SVG (their geometry), each with a narrow form for small screens, and the lists of tables
+and countries (`site.py`, which also lays the page out from its templates).
 
-No scripts, fonts, styles or images are fetched: the charts are inline SVG drawn here, so
-the page opens offline in any browser. Every value from the records is escaped, and the
-page depends only on the release's files and info, so the same release gives the same bytes.
+No scripts, fonts, styles or images are fetched, so the page opens offline in any browser.
+Every value from the records is escaped, and the page depends only on the release's files
+and info, so the same release gives the same bytes.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows.steps.checksums import CHECKSUMS, sha256
+from flows.steps.checksums import sha256
 from flows.steps.render import csv_text, parquet_rows
 from flows.steps.versioning import ReleaseInfo
-from flows.writers import page_institution, page_military
+from flows.writers import page_institution, page_military, site
 from flows.writers.figure_sums import Mismatch, mismatches
 from flows.writers.page_parts import (
     WIDTH,
@@ -36,15 +38,13 @@ from flows.writers.page_parts import (
     table_text,
     year_axis,
 )
-from schemas import TABLES, metadata
-from schemas.spec import Table
+from schemas import metadata
 from schemas.vocabulary import FIRST_YEAR, TREATY_SIGNED
 
 # Where a number of troops falls on a chart's x axis.
 TroopScale = Callable[[int], float]
-MAX_ROWS = 25  # rows of a table shown on the page; the downloads hold every row
 
-PLOT, VALUE_X, SOURCE_X, ROW = (130, 470), 490, 680, 19  # columns of the deployment chart
+PLOT, VALUE_X, SOURCE_X, ROW = (130, 440), 470, 680, 19  # columns of the deployment chart
 # Figures of a group drawn besides its preferred ones: well above the few of any group in
 # the real data, whose page draws every figure.
 MAX_FIGURES = 12
@@ -84,35 +84,6 @@ MEDIA_TYPES = {
 SPATIAL_COVERAGE = (
     "Armenia, Azerbaijan, Belarus, Georgia, Kazakhstan, Kyrgyzstan, Russia, Tajikistan, Uzbekistan"
 )
-DOCUMENTS = {
-    "CODEBOOK.md": "what every column means, how values are encoded, the preference rule",
-    "CHANGES.md": "what changed against the previous release",
-    "datapackage.json": "Frictionless Data Package: schemas, keys, sizes and hashes",
-    "CITATION.cff": "how to cite, in the Citation File Format",
-}
-STYLE = """
-body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;
-margin:0 auto;max-width:72rem;padding:1rem 1.5rem 3rem}
-h1{font-size:1.7rem;margin-bottom:.3rem}h2{margin-top:2.5rem;border-bottom:1px solid #ccc}
-a{color:#005a9c}code{font-size:.85em}.hash{word-break:break-all;color:#555}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}
-dd{margin:0}blockquote{margin:0;padding:.5rem 1rem;background:#f4f6f8;border-left:4px solid #0072b2}
-svg{width:100%;height:auto;display:block;font-family:inherit}
-.legend{display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;font-size:.9rem;padding:0;list-style:none}
-.swatch{display:inline-block;width:1.6em;height:.8em;margin-right:.4em;vertical-align:middle}
-.dot{width:.8em;border-radius:50%;border:2px solid #0072b2;box-sizing:border-box}
-ol.events{columns:2 24rem;column-gap:3rem;font-size:.9rem;padding-left:2rem}
-ol.events li{break-inside:avoid}
-.scroll{overflow:auto;max-height:26rem;border:1px solid #ddd}
-table{border-collapse:collapse;font-size:.8rem}th,td{padding:.25rem .5rem;text-align:left;
-vertical-align:top;border-bottom:1px solid #eee}td{min-width:5rem;max-width:26rem}
-td.wide{min-width:16rem}
-th{position:sticky;top:0;background:#eef1f4}.muted{color:#555;font-size:.9rem}
-.grid th,.grid td{text-align:center;min-width:2.2rem}.grid tbody th{text-align:left}
-.mark{display:inline-block;width:.8em;height:.8em;border-radius:50%;background:#0072b2;margin:1px}
-.mark.hollow{background:#fff;border:2px solid #d55e00;box-sizing:border-box}
-.caveat{background:#fff4e5;border-left:4px solid #d55e00;padding:.5rem 1rem}
-"""
 
 
 def row_count(files: dict[str, bytes], name: str) -> int:
@@ -139,10 +110,6 @@ def troop_range(figures: pa.Table, among: pa.ChunkedArray) -> tuple[int, int]:
     """The fewest and most troops of the figures a mask picks."""
     bounds = pc.min_max(figures["troops"].filter(among))
     return bounds["min"].as_py(), bounds["max"].as_py()
-
-
-def size(data: bytes) -> str:
-    return f"{len(data):,} bytes" + (f" ({len(data) / 1024:,.1f} KB)" if len(data) >= 1024 else "")
 
 
 def timeline(files: dict[str, bytes]) -> str:
@@ -175,7 +142,28 @@ def timeline(files: dict[str, bytes]) -> str:
     )
     legend += '<li><span class="swatch dot" style="background:#333;border:0"></span>'
     legend += "treaty event (numbered as listed below)</li>"
-    return f'{svg}<ul class="legend">{legend}</ul>{event_list(events)}'
+    wide = f'{svg}<ul class="legend wide-only">{legend}</ul>'
+    return wide + spells_table(members, names) + event_list(events)
+
+
+def spells_table(members: pd.DataFrame, names: dict[str, str]) -> str:
+    """The timeline's narrow form: every spell in a table, by state and start."""
+    spells = members.assign(state=members["iso3"].map(names))
+    spells = spells.sort_values(["state", "start_date"], kind="stable")
+    spells["from"] = [
+        f"{shown_date(d, p)} ({h})".replace("_", " ")
+        for d, p, h in zip(
+            spells["start_date"], spells["start_precision"], spells["start_how"], strict=True
+        )
+    ]
+    spells["to"] = [
+        f"{shown_date(d, p)} ({h})".replace("_", " ") if d else "ongoing"
+        for d, p, h in zip(
+            spells["end_date"], spells["end_precision"], spells["end_how"], strict=True
+        )
+    ]
+    columns = {"state": "state", "status": "status", "from": "from", "to": "to"}
+    return site.narrow_table(site.listing_of("spells", "Spells", spells, columns))
 
 
 def spell_mark(spell: Row, name: str, x: DateScale, axis_end: dt.date, y: float) -> str:
@@ -299,9 +287,11 @@ def deployment_chart(
         *(f'<text x="{x(t)}" y="18" text-anchor="middle">{t:,}</text>' for t in ticks),
     ]
     bands, marks, y = [], [], 26
+    shown = []
     for i, (label, iso3) in enumerate(groups):
         group = pc.and_(own, pc.equal(contributor, iso3))
         rows, left_out = drawn(figures, group)
+        shown.append(rows.assign(contributor=label))
         count = pc.sum(group).as_py()
         lines = len(rows) + 2 * (left_out > 0)
         height = ROW * lines + 6
@@ -327,7 +317,24 @@ def deployment_chart(
     grid = [f'<line x1="{x(t)}" y1="26" x2="{x(t)}" y2="{y}" stroke="#ccc"/>' for t in ticks]
     title = f"Troop figures by source: {operation.name}"
     body = "".join(header + bands + grid + marks)
-    return f"{svg_open(f'deploy-{operation.operation_id}', y + 4, title)}{body}</svg>"
+    chart = f"{svg_open(f'deploy-{operation.operation_id}', y + 4, title)}{body}</svg>"
+    return chart + figures_table(pd.concat(shown), publishers)
+
+
+def figures_table(rows: pd.DataFrame, publishers: dict[str, str]) -> str:
+    """The deployment chart's narrow form: the figures it draws, by contributor."""
+    rows = rows.assign(
+        figure=[figure_label(f) for f in rows.itertuples()],
+        when=[
+            shown_date(d, p)
+            for d, p in zip(rows["as_of_date"], rows["as_of_precision"], strict=True)
+        ],
+        source=rows["source_ids"].map(lambda s: publishers.get(s, s)),
+        preferred=rows["preferred"].map({"true": "✓ preferred", "false": ""}),
+    )
+    columns = {"contributor": "contributor", "figure": "troops", "when": "as of",
+               "source": "source", "preferred": "preferred"}  # fmt: skip
+    return site.narrow_table(site.listing_of("figures", "Figures", rows, columns))
 
 
 def left_out_mark(count: int, low: int, high: int, x: TroopScale, cy: float, group: str) -> str:
@@ -361,7 +368,7 @@ def figure_mark(
         f'<circle cx="{at}" cy="{cy}" r="{6 if preferred else 5}" '
         f'fill="{"#0072b2" if preferred else "#fff"}" stroke="#0072b2" stroke-width="2"/>'
         f'<text x="{VALUE_X}" y="{cy + 4.5}"{weight}>{esc(label)}'
-        f'{" ✓ preferred" if preferred else ""}</text><text x="{SOURCE_X}" y="{cy + 4.5}" '
+        f'{" ✓" if preferred else ""}</text><text x="{SOURCE_X}" y="{cy + 4.5}" '
         f'fill="#444">{esc(when)} {esc(short)}</text></g>'
     )
 
@@ -402,75 +409,13 @@ def deployments(files: dict[str, bytes]) -> str:
         out.append(
             f'<h3 id="op-{esc(op.operation_id)}">{esc(op.name)}</h3><p>{facts}</p>'
             f"{sum_caveat(wrong_sums.get(op.operation_id))}{chart}"
-            '<ul class="legend"><li><span class="swatch dot" style="background:#0072b2"></span>'
-            'the figure the dataset prefers (dashed line)</li><li><span class="swatch dot">'
-            "</span>another source's figure</li><li>troops on a log scale</li></ul>"
+            '<ul class="legend wide-only"><li><span class="swatch dot" '
+            'style="background:#0072b2"></span>the figure the dataset prefers (✓, dashed line)'
+            '</li><li><span class="swatch dot"></span>another source\'s figure</li><li>troops '
+            "on a log scale</li></ul>"
             f"<h4>Milestones</h4>{event_list(events_of(files, op.operation_id))}"
         )
     return "".join(out)
-
-
-def table_section(name: str, table: Table, files: dict[str, bytes]) -> str:
-    """Title, description, downloads with sizes and hashes, and the first rows."""
-    shown_rows, rows = table_text(files, name, nrows=MAX_ROWS), row_count(files, name)
-    described = {c: col.description for c, col in table.model.to_schema().columns.items()}
-    head = "".join(f'<th title="{esc(described.get(c, ""))}">{esc(c)}</th>' for c in shown_rows)
-    # Columns of sentences get room to be read; codes and numbers stay narrow.
-    opening = [
-        '<td class="wide">' if rows and shown_rows[c].str.len().max() > 40 else "<td>"
-        for c in shown_rows
-    ]
-    body = "".join(
-        "<tr>" + "".join(f"{o}{esc(v)}</td>" for o, v in zip(opening, row, strict=True)) + "</tr>"
-        for row in shown_rows.itertuples(index=False)
-    )
-    downloads = "".join(
-        f'<li><a href="{esc(f)}">{esc(f)}</a>, {size(files[f])}, SHA-256 '
-        f'<code class="hash">{sha256(files[f])}</code></li>'
-        for f in (f"{name}.csv", f"{name}.parquet", f"{name}.dta")
-    )
-    count = f"{rows:,} row{'' if rows == 1 else 's'}"
-    shown = (
-        f"all {count}"
-        if rows <= MAX_ROWS
-        else f"the first {MAX_ROWS} of {count}; download the table for the rest"
-    )
-    return (
-        f'<section id="table-{esc(name)}"><h3>{esc(table.title)} (<code>{esc(name)}</code>)'
-        f"</h3><p>{esc(table.description)} {count}.</p><ul>{downloads}</ul>"
-        f'<p class="muted">Showing {shown}. Hover a column name for its meaning.</p>'
-        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
-        "</table></div></section>"
-    )
-
-
-def about(files: dict[str, bytes], info: ReleaseInfo) -> str:
-    """What the dataset is, which release this is, its licence and how to cite it."""
-    licence = metadata.DATA_LICENSE
-    previous = f"v{info.previous} ({info.bump} update)" if info.previous else "none: first release"
-    citation = (
-        f"{esc(metadata.AUTHOR)} ({esc(info.date[:4])}). <i>{esc(metadata.TITLE)}</i> (Version "
-        f"{esc(info.version)}) [Data set]. Released {esc(info.date)}. {esc(licence['name'])}."
-    )
-    if metadata.REPOSITORY:
-        citation += f' <a href="{esc(metadata.REPOSITORY)}">{esc(metadata.REPOSITORY)}</a>'
-
-    documents = "".join(
-        f'<li><a href="{esc(n)}">{esc(n)}</a>: {esc(d)} ({size(files[n])})</li>'
-        for n, d in DOCUMENTS.items()
-    )
-    documents += f'<li><a href="{CHECKSUMS}">{CHECKSUMS}</a>: SHA-256 of every file</li>'
-    return (
-        f"<p>{esc(metadata.DESCRIPTION)}</p><dl class='facts'>"
-        f"<dt>Version</dt><dd>{esc(info.version)}</dd><dt>Released</dt><dd>{esc(info.date)}</dd>"
-        f"<dt>Previous release</dt><dd>{esc(previous)}</dd><dt>Licence</dt><dd>"
-        f'<a href="{esc(licence["path"])}">{esc(licence["title"])}</a> '
-        f"({esc(licence['name'])})</dd></dl>"
-        f'<h2 id="cite">How to cite</h2><blockquote>{citation}</blockquote>'
-        f"<details><summary>CITATION.cff</summary><pre>"
-        f"{esc(files['CITATION.cff'].decode())}</pre></details>"
-        f'<h2 id="files">Documents</h2><ul>{documents}</ul>'
-    )
 
 
 def dataset_jsonld(files: dict[str, bytes], info: ReleaseInfo) -> str:
@@ -511,10 +456,6 @@ def dataset_jsonld(files: dict[str, bytes], info: ReleaseInfo) -> str:
     return text.replace("<", "\\u003c")
 
 
-def tables(files: dict[str, bytes]) -> str:
-    return "".join(table_section(n, t, files) for n, t in TABLES.items())
-
-
 # The page's sections: id, heading, and what draws it from the release's content.
 SECTIONS: tuple[tuple[str, str, Callable[[dict[str, bytes]], str]], ...] = (
     ("timeline", "Membership timeline", timeline),
@@ -524,7 +465,8 @@ SECTIONS: tuple[tuple[str, str, Callable[[dict[str, bytes]], str]], ...] = (
     ("sessions", "Collective Security Council sessions", page_institution.sessions),
     ("exercises", "Exercises", page_military.exercises),
     ("forces", "Collective forces and pledges", page_military.forces),
-    ("tables", "Tables", tables),
+    ("tables", "Tables", site.tables_list),
+    ("countries", "Countries", site.countries_list),
 )
 
 
@@ -536,19 +478,5 @@ def page_sections(content: dict[str, bytes]) -> str:
 
 def render_page(files: dict[str, bytes], info: ReleaseInfo, sections: str) -> bytes:
     """The whole `index.html` of a release: its facts and files around `sections`."""
-    contents = "".join(
-        f'<li><a href="#{i}">{t}</a></li>'
-        for i, t, _ in (("cite", "How to cite", None), ("files", "Documents", None), *SECTIONS)
-    )
-    page = (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'\">"
-        f"<title>{esc(metadata.TITLE)}, v{esc(info.version)}</title><style>{STYLE}</style>"
-        f'<script type="application/ld+json">{dataset_jsonld(files, info)}</script>'
-        f"</head><body><header><h1>{esc(metadata.TITLE)}</h1><p>Release v{esc(info.version)} "
-        f"of {esc(info.date)}</p><nav><ul>{contents}</ul></nav></header><main>"
-        f"{about(files, info)}{sections}</main></body></html>\n"
-    )
-    return page.encode()
+    headings = [(i, t) for i, t, _ in SECTIONS]
+    return site.home_page(files, info, sections, headings, dataset_jsonld(files, info))

@@ -141,7 +141,8 @@ def sessions(files: dict[str, bytes]) -> str:
     for host, group in sorted(rows.groupby("host"), key=lambda g: (g[0] == "Online", g[0])):
         body = "".join(session_row(s, names) for s in group.sort_values("date").itertuples())
         out.append(
-            f'<h4>{esc(host)} ({len(group)})</h4><div class="scroll"><table><thead><tr>'
+            f'<h4>{esc(host)} ({len(group)})</h4><div class="scroll"><table class="stack">'
+            "<thead><tr>"
             "<th>date</th><th>kind</th><th>place</th><th>chair</th><th>heads absent</th>"
             "<th>did not sign</th><th>decisions</th></tr></thead>"
             f"<tbody>{body}</tbody></table></div>"
@@ -162,11 +163,12 @@ def session_row(s: Row, names: dict[str, str]) -> str:
         states(s.absent_iso3),
         states(s.not_signed_iso3),
     )
+    labels = ("date", "kind", "place", "chair", "heads absent", "did not sign")
     opening = f'<tr data-session-id="{esc(s.session_id)}">'
     return (
         opening
-        + "".join(f"<td>{esc(c)}</td>" for c in cells)
-        + f'<td class="wide">{esc(s.decisions)}</td></tr>'
+        + "".join(f'<td data-label="{k}">{esc(c)}</td>' for k, c in zip(labels, cells, strict=True))
+        + f'<td class="wide" data-label="decisions">{esc(s.decisions)}</td></tr>'
     )
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import pandas as pd
 
+from flows.writers import site
 from flows.writers.page_parts import (
     Row,
     country_names,
@@ -43,12 +44,36 @@ def exercises(files: dict[str, bytes]) -> str:
         row = "".join(f"<td>{''.join(cells.get((series, y), []))}</td>" for y in years)
         body.append(f"<tr><th>{esc(series.replace('-', ' '))}</th>{row}</tr>")
     grid = (
-        '<div class="scroll"><table class="grid"><thead><tr><th>series</th>'
+        '<div class="scroll wide-only"><table class="grid"><thead><tr><th>series</th>'
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-        '<p class="muted">Filled: held; hollow: cancelled or moved. Hover a mark for the '
-        "exercise's name, dates and host.</p>"
+        '<p class="muted wide-only">Filled: held; hollow: cancelled or moved. Hover a mark '
+        "for the exercise's name, dates and host.</p>"
     )
-    return grid + participation(files, rows, years) + sums_caveat("exercise_figures", files)
+    narrow = series_table(rows)
+    return (
+        grid + narrow + participation(files, rows, years) + sums_caveat("exercise_figures", files)
+    )
+
+
+def series_table(exercises: pd.DataFrame) -> str:
+    """The grid's narrow form: per series, the years it was held and those it was not."""
+    listed = []
+    for series in EXERCISE_SERIES:
+        own = exercises[exercises["series"] == series].sort_values("start_date", kind="stable")
+        if own.empty:
+            continue
+        held = own[own["status"] == "held"]
+        other = own[own["status"] != "held"]
+        listed.append(
+            {
+                "series": series.replace("-", " "),
+                "held": ", ".join(str(y) for y in held["year"]),
+                "not held": "; ".join(f"{e.name} ({e.status})" for e in other.itertuples()),
+            }
+        )
+    frame = pd.DataFrame(listed, columns=["series", "held", "not held"])
+    columns = {"series": "series", "held": "held in", "not held": "not held"}
+    return site.narrow_table(site.listing_of("series", "Exercises by series", frame, columns))
 
 
 def exercise_mark(e: Row) -> str:
@@ -82,12 +107,27 @@ def participation(files: dict[str, bytes], exercises: pd.DataFrame, years: range
             text = str(n) if n else ("obs." if seen else "")
             cells.append(f'<td data-participation="{esc(iso3)}:{year}">{text}</td>')
         body.append(f"<tr><th>{esc(names.get(iso3, iso3))}</th>{''.join(cells)}</tr>")
+    per_state = [
+        {
+            "state": names.get(iso3, iso3),
+            "years": ", ".join(
+                f"{year}: {counts.get((iso3, year), 0) or 'obs.'}"
+                for year in years
+                if counts.get((iso3, year), 0) or watched.get((iso3, year), 0)
+            ),
+        }
+        for iso3 in states
+    ]
+    frame = pd.DataFrame(per_state, columns=["state", "years"])
+    narrow = site.listing_of(
+        "taking-part", "Who took part", frame, {"state": "state", "years": "year: exercises"}
+    )
     return (
         "<h3>Who took part, by year</h3><p>Exercises held that each state hosted or took "
         "part in, as sources name them (obs.: observer only). An umbrella such as Combat "
         "Brotherhood is not counted; each exercise held under it is.</p>"
-        f'<div class="scroll"><table class="grid"><thead><tr><th>state</th>{head}</tr>'
-        f"</thead><tbody>{''.join(body)}</tbody></table></div>"
+        f'<div class="scroll wide-only"><table class="grid"><thead><tr><th>state</th>{head}</tr>'
+        f"</thead><tbody>{''.join(body)}</tbody></table></div>{site.narrow_table(narrow)}"
     )
 
 
@@ -107,7 +147,7 @@ def forces(files: dict[str, bytes]) -> str:
         own = preferred[preferred["force_id"] == force.force_id].sort_values("contributor_iso3")
         lines = "".join(figure_row(f, names) for f in own.itertuples())
         table = (
-            "<table><thead><tr><th>contributor</th><th>troops</th><th>units</th>"
+            '<table class="stack"><thead><tr><th>contributor</th><th>troops</th><th>units</th>'
             f"<th>as of</th></tr></thead><tbody>{lines}</tbody></table>"
             if lines
             else '<p class="muted">No figure found.</p>'
@@ -124,7 +164,8 @@ def figure_row(figure: Row, names: dict[str, str]) -> str:
     who = names.get(figure.contributor_iso3, "Whole force")
     troops = qualified(int(figure.troops), figure.qualifier) if figure.troops else ""
     return (
-        f'<tr data-force-figure-id="{esc(figure.figure_id)}"><td>{esc(who)}</td>'
-        f"<td>{esc(troops)}</td><td>{esc(figure.units)}</td>"
-        f"<td>{esc(shown_date(figure.as_of_date, figure.as_of_precision))}</td></tr>"
+        f'<tr data-force-figure-id="{esc(figure.figure_id)}"><td data-label="contributor">'
+        f'{esc(who)}</td><td data-label="troops">{esc(troops)}</td><td data-label="units">'
+        f'{esc(figure.units)}</td><td data-label="as of">'
+        f"{esc(shown_date(figure.as_of_date, figure.as_of_precision))}</td></tr>"
     )

@@ -27,6 +27,10 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def size(data: bytes) -> str:
+    return f"{len(data):,} bytes" + (f" ({len(data) / 1024:,.1f} KB)" if len(data) >= 1024 else "")
+
+
 def table_text(files: dict[str, bytes], name: str, nrows: int | None = None) -> pd.DataFrame:
     """A table's CSV as text cells; `nrows`: only the first rows, the rest left unparsed."""
     return csv_text(files[f"{name}.csv"], nrows)
@@ -52,9 +56,12 @@ def date_scale(start: dt.date, end: dt.date, left: float, right: float) -> DateS
 
 
 def svg_open(name: str, height: float, title: str) -> str:
+    """A chart for wide screens: on a narrow one it gives way to its narrow form, a list or
+    a table beside it, rather than shrinking its text below legibility."""
     return (
-        f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{esc(name)}-t" '
-        f'font-size="13"><title id="{esc(name)}-t">{esc(title)}</title>'
+        f'<svg class="wide-only" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{esc(name)}-t" font-size="13"><title id="{esc(name)}-t">'
+        f"{esc(title)}</title>"
     )
 
 
