@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from markupsafe import Markup
 
 from flows.steps.checksums import sha256
 from flows.steps.render import csv_text, parquet_rows
@@ -63,6 +64,8 @@ FIGURE_COLUMNS = [
 # Of those, the columns of few distinct values: read dictionary-encoded, as small integer
 # indices rather than a string per row.
 FEW_VALUES = ["operation_id", "qualifier", "as_of_precision", "source_ids"]
+# The swatch of a treaty event in the timeline's legend: a dark dot, as drawn.
+EVENT_DOT = "background:#333;border:0"
 # Okabe-Ito colours: told apart with the common colour-vision deficiencies.
 STATUS_COLOURS = {
     "member": "#0072b2",
@@ -136,17 +139,18 @@ def timeline(files: dict[str, bytes]) -> str:
     height = axis_y + 14 + lanes_used * 18
     title = f"Membership of every state, {FIRST_YEAR} to {end_year}, and treaty events"
     svg = svg_open("timeline", height, title) + "".join(parts) + marks + "</svg>"
-    legend = "".join(
-        f'<li><span class="swatch" style="background:{c}"></span>{s}</li>'
-        for s, c in STATUS_COLOURS.items()
+    statuses = [(s, "swatch", f"background:{c}") for s, c in STATUS_COLOURS.items()]
+    statuses.append(("treaty event (numbered as listed below)", "swatch dot", EVENT_DOT))
+    return site.part(
+        "timeline",
+        svg=Markup(svg),
+        statuses=statuses,
+        spells=spells_listing(members, names),
+        events_listed=event_items(events),
     )
-    legend += '<li><span class="swatch dot" style="background:#333;border:0"></span>'
-    legend += "treaty event (numbered as listed below)</li>"
-    wide = f'{svg}<ul class="legend wide-only">{legend}</ul>'
-    return wide + spells_table(members, names) + event_list(events)
 
 
-def spells_table(members: pd.DataFrame, names: dict[str, str]) -> str:
+def spells_listing(members: pd.DataFrame, names: dict[str, str]) -> site.Listing:
     """The timeline's narrow form: every spell in a table, by state and start."""
     spells = members.assign(state=members["iso3"].map(names))
     spells = spells.sort_values(["state", "start_date"], kind="stable")
@@ -163,7 +167,7 @@ def spells_table(members: pd.DataFrame, names: dict[str, str]) -> str:
         )
     ]
     columns = {"state": "state", "status": "status", "from": "from", "to": "to"}
-    return site.narrow_table(site.listing_of("spells", "Spells", spells, columns))
+    return site.listing_of("spells", "Spells", spells, columns)
 
 
 def spell_mark(spell: Row, name: str, x: DateScale, axis_end: dt.date, y: float) -> str:
@@ -207,14 +211,12 @@ def event_marks(events: pd.DataFrame, x: DateScale, y: float) -> tuple[str, int]
     return "".join(marks), len(lane_ends)
 
 
-def event_list(events: pd.DataFrame) -> str:
-    items = "".join(
-        f"<li><b>{shown_date(e.date, e.date_precision)}</b> {esc(e.title)}"
-        + (f" ({esc(e.place)})" if e.place else "")
-        + "</li>"
+def event_items(events: pd.DataFrame) -> list[dict[str, str]]:
+    """Events as the lists under the charts give them: date as known, title, place."""
+    return [
+        {"when": shown_date(e.date, e.date_precision), "title": e.title, "place": e.place}
         for e in events.itertuples()
-    )
-    return f'<ol class="events">{items}</ol>'
+    ]
 
 
 def log_scale(low: int, high: int, left: float, right: float) -> tuple[TroopScale, list[int]]:
@@ -267,8 +269,9 @@ def deployment_chart(
     own: pa.ChunkedArray,
     names: dict[str, str],
     publishers: dict[str, str],
-) -> str:
-    """The troop figures per contributor (and the total), one line per figure and source.
+) -> tuple[str, site.Listing]:
+    """The troop figures per contributor (and the total), one line per figure and source,
+    and the same figures as a listing: the chart's narrow form.
 
     The preferred figure is a filled dot with a dashed line across its group and a bold
     label; the others are hollow, so where sources disagree shows at a glance. A group
@@ -318,10 +321,10 @@ def deployment_chart(
     title = f"Troop figures by source: {operation.name}"
     body = "".join(header + bands + grid + marks)
     chart = f"{svg_open(f'deploy-{operation.operation_id}', y + 4, title)}{body}</svg>"
-    return chart + figures_table(pd.concat(shown), publishers)
+    return chart, figures_listing(pd.concat(shown), publishers)
 
 
-def figures_table(rows: pd.DataFrame, publishers: dict[str, str]) -> str:
+def figures_listing(rows: pd.DataFrame, publishers: dict[str, str]) -> site.Listing:
     """The deployment chart's narrow form: the figures it draws, by contributor."""
     rows = rows.assign(
         figure=[figure_label(f) for f in rows.itertuples()],
@@ -334,7 +337,7 @@ def figures_table(rows: pd.DataFrame, publishers: dict[str, str]) -> str:
     )
     columns = {"contributor": "contributor", "figure": "troops", "when": "as of",
                "source": "source", "preferred": "preferred"}  # fmt: skip
-    return site.narrow_table(site.listing_of("figures", "Figures", rows, columns))
+    return site.listing_of("figures", "Figures", rows, columns)
 
 
 def left_out_mark(count: int, low: int, high: int, x: TroopScale, cy: float, group: str) -> str:
@@ -378,13 +381,7 @@ def sum_caveat(mismatch: Mismatch | None) -> str:
     preferred total (`contributors_add_up` is false)."""
     if mismatch is None:
         return ""
-    return (
-        f'<p class="caveat" data-caveat="sum"><b>Do not add these up.</b> The preferred '
-        f"figures per contributor sum to {mismatch.contributors:,} troops, not to the "
-        f"preferred total of {mismatch.total:,}: each is the best figure found for itself, "
-        "from different sources and dates (column <code>contributors_add_up</code> is false; "
-        "see the codebook).</p>"
-    )
+    return site.part("sum_caveat", contributors=mismatch.contributors, total=mismatch.total)
 
 
 def deployments(files: dict[str, bytes]) -> str:
@@ -401,19 +398,25 @@ def deployments(files: dict[str, bytes]) -> str:
             + " to "
             + (shown_date(op.end_date, op.end_precision) if op.end_date else "ongoing")
         )
-        facts = f"Host: {esc(names.get(op.host_iso3, op.host_iso3))}. {esc(when)}."
+        facts = f"Host: {names.get(op.host_iso3, op.host_iso3)}. {when}."
         if op.commander:
-            facts += f" Commander: {esc(op.commander)}."
+            facts += f" Commander: {op.commander}."
         own = pc.equal(figures["operation_id"], op.operation_id)
-        chart = deployment_chart(op, figures, own, names, publishers) if pc.any(own).as_py() else ""
+        drawn_any = pc.any(own).as_py()
+        chart, listed = (
+            deployment_chart(op, figures, own, names, publishers)
+            if drawn_any
+            else ("", site.listing_of("figures", "Figures", pd.DataFrame(), {}))
+        )
         out.append(
-            f'<h3 id="op-{esc(op.operation_id)}">{esc(op.name)}</h3><p>{facts}</p>'
-            f"{sum_caveat(wrong_sums.get(op.operation_id))}{chart}"
-            '<ul class="legend wide-only"><li><span class="swatch dot" '
-            'style="background:#0072b2"></span>the figure the dataset prefers (✓, dashed line)'
-            '</li><li><span class="swatch dot"></span>another source\'s figure</li><li>troops '
-            "on a log scale</li></ul>"
-            f"<h4>Milestones</h4>{event_list(events_of(files, op.operation_id))}"
+            site.part(
+                "operation",
+                op={"id": op.operation_id, "name": op.name, "facts": facts},
+                caveat=Markup(sum_caveat(wrong_sums.get(op.operation_id))),
+                chart=Markup(chart),
+                figures=listed,
+                milestones=event_items(events_of(files, op.operation_id)),
+            )
         )
     return "".join(out)
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
+from markupsafe import Markup
 
+from flows.writers import site
 from flows.writers.page_parts import (
     WIDTH,
     Row,
@@ -41,12 +42,9 @@ def words(code: str) -> str:
     return code.replace("_", " ").replace(";", ", ")
 
 
-def legend(colours: dict[str, str]) -> str:
-    items = "".join(
-        f'<li><span class="swatch" style="background:{c}"></span>{esc(words(k))}</li>'
-        for k, c in colours.items()
-    )
-    return f'<ul class="legend">{items}</ul>'
+def legend(colours: dict[str, str]) -> list[tuple[str, str, str]]:
+    """A legend's items (`sections.html`): each code in words, with its colour."""
+    return [(words(k), "swatch", f"background:{c}") for k, c in colours.items()]
 
 
 def requests(files: dict[str, bytes]) -> str:
@@ -85,13 +83,20 @@ def requests(files: dict[str, bytes]) -> str:
             f"; also read as {words(r.legal_basis_other)}" if r.legal_basis_other else ""
         )
         items.append(
-            f"<li><b>{esc(when)}</b> {esc(names[r.iso3])} asked {esc(r.addressed_to)} for "
-            f"{esc(words(r.asked))} (basis: {esc(basis)}). Response: "
-            f"<b>{esc(words(r.response))}</b>{esc(answered)}: {esc(r.response_summary)}</li>"
+            {
+                "when": when,
+                "state": names[r.iso3],
+                "to": r.addressed_to,
+                "asked": words(r.asked),
+                "basis": basis,
+                "response": words(r.response),
+                "answered": answered,
+                "summary": r.response_summary,
+            }
         )
     title = "Requests for assistance by member states, coloured by the response"
     svg = svg_open("requests", bottom + 8, title) + "".join(parts) + "</svg>"
-    return f'{svg}{legend(RESPONSE_COLOURS)}<ol class="events">{"".join(items)}</ol>'
+    return site.part("requests", svg=Markup(svg), colours=legend(RESPONSE_COLOURS), items=items)
 
 
 def secretaries_general(files: dict[str, bytes]) -> str:
@@ -125,10 +130,13 @@ def secretaries_general(files: dict[str, bytes]) -> str:
             f'fill="{ROLE_COLOURS[t.role]}"/><text x="{x0 + 3}" y="{y + bar + 13}" '
             f'font-size="11">{esc(t.name.split()[-1])}</text></g>'
         )
-        items.append(f"<li>{esc(said)}</li>")
+        items.append(said)
     title = "Secretaries General of the CSTO, appointed and acting"
     svg = svg_open("secretaries", top + 2 * bar + 46, title) + "".join(parts) + "</svg>"
-    return f'{svg}{legend(ROLE_COLOURS)}<ol class="events">{"".join(items)}</ol>'
+    return site.part("terms", svg=Markup(svg), colours=legend(ROLE_COLOURS), items=items)
+
+
+SESSION_COLUMNS = ("date", "kind", "place", "chair", "heads absent", "did not sign", "decisions")
 
 
 def sessions(files: dict[str, bytes]) -> str:
@@ -137,20 +145,22 @@ def sessions(files: dict[str, bytes]) -> str:
     if rows.empty:
         return "<p>No session is recorded in this release.</p>"
     rows = rows.assign(host=rows["host_iso3"].map(names).fillna("Online"))
-    out = []
-    for host, group in sorted(rows.groupby("host"), key=lambda g: (g[0] == "Online", g[0])):
-        body = "".join(session_row(s, names) for s in group.sort_values("date").itertuples())
-        out.append(
-            f'<h4>{esc(host)} ({len(group)})</h4><div class="scroll"><table class="stack">'
-            "<thead><tr>"
-            "<th>date</th><th>kind</th><th>place</th><th>chair</th><th>heads absent</th>"
-            "<th>did not sign</th><th>decisions</th></tr></thead>"
-            f"<tbody>{body}</tbody></table></div>"
-        )
-    return "".join(out) + chairs_by_year(table_text(files, "chairmanships"), names)
+    groups = [
+        {
+            "host": host,
+            "columns": SESSION_COLUMNS,
+            "rows": [session_row(s, names) for s in group.sort_values("date").itertuples()],
+        }
+        for host, group in sorted(rows.groupby("host"), key=lambda g: (g[0] == "Online", g[0]))
+    ]
+    chairs = table_text(files, "chairmanships")
+    by_year = chairs.groupby("year")["chair_iso3"].agg(lambda c: ", ".join(names[i] for i in c))
+    return site.part("sessions", groups=groups, chairs=list(by_year.items()))
 
 
-def session_row(s: Row, names: dict[str, str]) -> str:
+def session_row(s: Row, names: dict[str, str]) -> dict[str, object]:
+    """A session's cells, each with its column's name."""
+
     def states(codes: str) -> str:
         return ", ".join(names[c] for c in codes.split(";")) if codes else ""
 
@@ -162,19 +172,6 @@ def session_row(s: Row, names: dict[str, str]) -> str:
         names.get(s.chair_iso3, ""),
         states(s.absent_iso3),
         states(s.not_signed_iso3),
+        s.decisions,
     )
-    labels = ("date", "kind", "place", "chair", "heads absent", "did not sign")
-    opening = f'<tr data-session-id="{esc(s.session_id)}">'
-    return (
-        opening
-        + "".join(f'<td data-label="{k}">{esc(c)}</td>' for k, c in zip(labels, cells, strict=True))
-        + f'<td class="wide" data-label="decisions">{esc(s.decisions)}</td></tr>'
-    )
-
-
-def chairs_by_year(chairs: pd.DataFrame, names: dict[str, str]) -> str:
-    if chairs.empty:
-        return ""
-    by_year = chairs.groupby("year")["chair_iso3"].agg(lambda c: ", ".join(names[i] for i in c))
-    items = "".join(f"<li><b>{esc(y)}</b> {esc(c)}</li>" for y, c in by_year.items())
-    return f'<h4>Chair by year</h4><ul class="legend">{items}</ul>'
+    return {"id": s.session_id, "cells": list(zip(SESSION_COLUMNS, cells, strict=True))}

@@ -6,18 +6,19 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pandas as pd
+from markupsafe import Markup
 
 from flows.writers import site
+from flows.writers.figure_sums import mismatched_groups
 from flows.writers.page_parts import (
     Row,
     country_names,
-    esc,
     last_year,
     qualified,
     shown_date,
-    sums_caveat,
     table_text,
 )
+from schemas import FIGURE_TABLES
 from schemas.vocabulary import EXERCISE_SERIES
 
 # How an exercise that was not held shows in the grid.
@@ -31,31 +32,29 @@ def exercises(files: dict[str, bytes]) -> str:
         return "<p>No exercise is recorded in this release.</p>"
     rows = rows.assign(year=rows["start_date"].str[:4].astype(int))
     years = range(int(rows["year"].min()), last_year(files) + 1)
-    head = "".join(f"<th>{y}</th>" for y in years)
     # One pass over the exercises in date order, each mark into its cell: time linear in
     # the rows and cells, never rows times cells.
-    cells: dict[tuple[str, int], list[str]] = defaultdict(list)
+    cells: dict[tuple[str, int], list[dict[str, str]]] = defaultdict(list)
     for e in rows.sort_values(["start_date", "exercise_id"], kind="stable").itertuples():
         cells[(e.series, e.year)].append(exercise_mark(e))
-    body = []
-    for series in EXERCISE_SERIES:
-        if not any(s == series for s, _ in cells):
-            continue
-        row = "".join(f"<td>{''.join(cells.get((series, y), []))}</td>" for y in years)
-        body.append(f"<tr><th>{esc(series.replace('-', ' '))}</th>{row}</tr>")
-    grid = (
-        '<div class="scroll wide-only"><table class="grid"><thead><tr><th>series</th>'
-        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-        '<p class="muted wide-only">Filled: held; hollow: cancelled or moved. Hover a mark '
-        "for the exercise's name, dates and host.</p>"
-    )
-    narrow = series_table(rows)
-    return (
-        grid + narrow + participation(files, rows, years) + sums_caveat("exercise_figures", files)
-    )
+    grid = [
+        (series.replace("-", " "), [cells.get((series, y), []) for y in years])
+        for series in EXERCISE_SERIES
+        if any(s == series for s, _ in cells)
+    ]
+    drawn = site.part("exercise_grid", years=list(years), rows=grid, series=series_listing(rows))
+    return drawn + participation(files, rows, years) + sums_caveat("exercise_figures", files)
 
 
-def series_table(exercises: pd.DataFrame) -> str:
+def exercise_mark(e: Row) -> dict[str, str]:
+    """One exercise in the grid: filled if held, hollow if cancelled or moved."""
+    when = shown_date(e.start_date, e.start_precision)
+    said = f"{e.name}{STATUS_MARKS[e.status]}: {when}, {e.host_iso3 or 'several states'}"
+    shape = "mark" if e.status == "held" else "mark hollow"
+    return {"shape": shape, "id": e.exercise_id, "said": said}
+
+
+def series_listing(exercises: pd.DataFrame) -> site.Listing:
     """The grid's narrow form: per series, the years it was held and those it was not."""
     listed = []
     for series in EXERCISE_SERIES:
@@ -73,17 +72,7 @@ def series_table(exercises: pd.DataFrame) -> str:
         )
     frame = pd.DataFrame(listed, columns=["series", "held", "not held"])
     columns = {"series": "series", "held": "held in", "not held": "not held"}
-    return site.narrow_table(site.listing_of("series", "Exercises by series", frame, columns))
-
-
-def exercise_mark(e: Row) -> str:
-    """One exercise in the grid: filled if held, hollow if cancelled or moved."""
-    when = shown_date(e.start_date, e.start_precision)
-    said = f"{e.name}{STATUS_MARKS[e.status]}: {when}, {e.host_iso3 or 'several states'}"
-    shape = "mark" if e.status == "held" else "mark hollow"
-    return (
-        f'<span class="{shape}" data-exercise-id="{esc(e.exercise_id)}" title="{esc(said)}"></span>'
-    )
+    return site.listing_of("series", "Exercises by series", frame, columns)
 
 
 def participation(files: dict[str, bytes], exercises: pd.DataFrame, years: range) -> str:
@@ -98,36 +87,29 @@ def participation(files: dict[str, bytes], exercises: pd.DataFrame, years: range
     counts = took_part.groupby(["iso3", "year"]).size()
     watched = parts[parts["role"] == "observer"].groupby(["iso3", "year"]).size()
     states = sorted(set(took_part["iso3"]), key=lambda s: names.get(s, s))
-    head = "".join(f"<th>{y}</th>" for y in years)
-    body = []
-    for iso3 in states:
-        cells = []
-        for year in years:
-            n, seen = int(counts.get((iso3, year), 0)), int(watched.get((iso3, year), 0))
-            text = str(n) if n else ("obs." if seen else "")
-            cells.append(f'<td data-participation="{esc(iso3)}:{year}">{text}</td>')
-        body.append(f"<tr><th>{esc(names.get(iso3, iso3))}</th>{''.join(cells)}</tr>")
+
+    def shown(iso3: str, year: int) -> str:
+        n, seen = int(counts.get((iso3, year), 0)), int(watched.get((iso3, year), 0))
+        return str(n) if n else ("obs." if seen else "")
+
+    grid = [
+        (names.get(iso3, iso3), [(f"{iso3}:{year}", shown(iso3, year)) for year in years])
+        for iso3 in states
+    ]
     per_state = [
         {
             "state": names.get(iso3, iso3),
-            "years": ", ".join(
-                f"{year}: {counts.get((iso3, year), 0) or 'obs.'}"
-                for year in years
-                if counts.get((iso3, year), 0) or watched.get((iso3, year), 0)
-            ),
+            "years": ", ".join(f"{y}: {shown(iso3, y)}" for y in years if shown(iso3, y)),
         }
         for iso3 in states
     ]
     frame = pd.DataFrame(per_state, columns=["state", "years"])
-    narrow = site.listing_of(
-        "taking-part", "Who took part", frame, {"state": "state", "years": "year: exercises"}
-    )
-    return (
-        "<h3>Who took part, by year</h3><p>Exercises held that each state hosted or took "
-        "part in, as sources name them (obs.: observer only). An umbrella such as Combat "
-        "Brotherhood is not counted; each exercise held under it is.</p>"
-        f'<div class="scroll wide-only"><table class="grid"><thead><tr><th>state</th>{head}</tr>'
-        f"</thead><tbody>{''.join(body)}</tbody></table></div>{site.narrow_table(narrow)}"
+    columns = {"state": "state", "years": "year: exercises"}
+    return site.part(
+        "participation",
+        years=list(years),
+        rows=grid,
+        per_state=site.listing_of("taking-part", "Who took part", frame, columns),
     )
 
 
@@ -141,31 +123,42 @@ def forces(files: dict[str, bytes]) -> str:
     preferred = figures[figures["preferred"] == "true"]
     undated = rows["founded_date"] == ""  # last, after the dated, oldest first
     rows = rows.assign(undated=undated).sort_values(["undated", "founded_date", "force_id"])
-    out = []
+    items = []
     for force in rows.itertuples():
         founded = shown_date(force.founded_date, force.founded_precision) or "date not found"
         own = preferred[preferred["force_id"] == force.force_id].sort_values("contributor_iso3")
-        lines = "".join(figure_row(f, names) for f in own.itertuples())
-        table = (
-            '<table class="stack"><thead><tr><th>contributor</th><th>troops</th><th>units</th>'
-            f"<th>as of</th></tr></thead><tbody>{lines}</tbody></table>"
-            if lines
-            else '<p class="muted">No figure found.</p>'
+        items.append(
+            {
+                "id": force.force_id,
+                "name": force.name,
+                "name_ru": force.name_ru,
+                "founded": founded,
+                "purpose": force.purpose,
+                "figures": [figure_row(f, names) for f in own.itertuples()],
+            }
         )
-        russian = f" ({esc(force.name_ru)})" if force.name_ru else ""
-        out.append(
-            f'<h3 id="force-{esc(force.force_id)}">{esc(force.name)}{russian}</h3>'
-            f"<p>Founded: {esc(founded)}. {esc(force.purpose)}</p>{table}"
-        )
-    return "".join(out) + sums_caveat("force_figures", files)
+    return site.part("forces", items=items, caveat=Markup(sums_caveat("force_figures", files)))
 
 
-def figure_row(figure: Row, names: dict[str, str]) -> str:
+def figure_row(figure: Row, names: dict[str, str]) -> dict[str, str]:
     who = names.get(figure.contributor_iso3, "Whole force")
     troops = qualified(int(figure.troops), figure.qualifier) if figure.troops else ""
-    return (
-        f'<tr data-force-figure-id="{esc(figure.figure_id)}"><td data-label="contributor">'
-        f'{esc(who)}</td><td data-label="troops">{esc(troops)}</td><td data-label="units">'
-        f'{esc(figure.units)}</td><td data-label="as of">'
-        f"{esc(shown_date(figure.as_of_date, figure.as_of_precision))}</td></tr>"
+    when = shown_date(figure.as_of_date, figure.as_of_precision)
+    return {"id": figure.figure_id, "who": who, "troops": troops, "units": figure.units,
+            "when": when}  # fmt: skip
+
+
+def sums_caveat(table: str, files: dict[str, bytes]) -> str:
+    """A warning, for a table of figures, naming the groups whose preferred figures per
+    contributor do not add up to their preferred total; empty where all add up."""
+    wrong = mismatched_groups(table, files).values()
+    if not wrong:
+        return ""
+    figures = FIGURE_TABLES[table]
+    unit = f" {figures.unit}" if figures.unit else ""
+    listed = "; ".join(
+        f"{' '.join(m.group)}: {m.contributors:,}{unit} against {m.total:,}" for m in wrong
+    )
+    return site.part(
+        "sums_caveat", table=table, listed=listed, groups=figures.groups, whole=figures.whole
     )

@@ -11,8 +11,6 @@ from typing import Any
 import pandas as pd
 
 from flows.steps.render import csv_text
-from flows.writers.figure_sums import mismatched_groups
-from schemas import FIGURE_TABLES
 
 WIDTH = 960  # SVG user units; the charts scale to the page width
 
@@ -89,25 +87,3 @@ def qualified(count: int, qualifier: str) -> str:
     """A figure as the source qualified it: `about 70`, `more than 2,000`, `500 planned`."""
     text = QUALIFIED.get(qualifier, "{}").format(f"{count:,}")
     return text + (" planned" if qualifier == "planned" else "")
-
-
-def sums_caveat(table: str, files: dict[str, bytes]) -> str:
-    """A warning, for a table of figures, naming the groups whose preferred figures per
-    contributor do not add up to their preferred total; empty where all add up."""
-    wrong = mismatched_groups(table, files).values()
-    if not wrong:
-        return ""
-    figures = FIGURE_TABLES[table]
-    unit = f" {figures.unit}" if figures.unit else ""
-    listed = "; ".join(
-        f"{esc(' '.join(m.group))}: {m.contributors:,}{esc(unit)} against {m.total:,}"
-        for m in wrong
-    )
-    return (
-        f'<p class="caveat" data-caveat="sum-{esc(table)}"><b>Do not add these up.</b> In '
-        f"<code>{esc(table)}</code>, the preferred figures per contributor of these "
-        f"{esc(figures.groups)} do not sum to their preferred total ({listed}): each is the "
-        "best figure found for itself, from different sources and dates (column "
-        "<code>contributors_add_up</code> is false; see the codebook). Use the total for the "
-        f"size of the {esc(figures.whole)}.</p>"
-    )

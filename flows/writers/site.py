@@ -52,6 +52,12 @@ def render(template: str, **context: object) -> bytes:
     return environment().get_template(template).render(**context).encode()
 
 
+def part(macro: str, **values: object) -> str:
+    """One of the home page's parts around a chart: a macro of `templates/sections.html`."""
+    made = getattr(environment().get_template("sections.html").module, macro)(**values)
+    return str(made)
+
+
 def table_page_name(table: str) -> str:
     return f"table-{table}.html"
 
