@@ -94,16 +94,20 @@ TABLE = Table(
     primary_key=("exercise_id",),
     position=66,
     notes=(
-        "Coverage: from Yug-Antiterror-2002 of the rapid deployment forces to the exercises "
-        "of 2025; planned exercises are recorded once held, cancelled or moved. Complete as "
-        "far as the sources read go for Rubezh, Interaction and Indestructible Brotherhood; "
-        "thin before 2009, and for Cobalt and Thunder, which sources show in some years "
-        "only. Known only from announcements, and so not recorded: Rubezh-2018, Thunder-2019, "
-        "Rubezh-2020, Rubezh-2023, Skala-2024 and Cobalt-2025. Where a name was read only in "
-        "one language, the other is a translation of the series name (`note` says so) or, "
-        "for the Russian, left empty. Counting exercises: leave out the umbrellas "
-        "(`is_umbrella`: Center-2011, and Combat Brotherhood in 2017, 2018, 2019, 2021 and "
-        "2023), or each state taking part is counted once more for the umbrella of its year."
+        "Coverage: from Yug-Antiterror-2002 of the rapid deployment forces to the exercises of "
+        "2025; planned exercises are recorded once held, cancelled or moved. Rubezh-2022 was "
+        "missing until v1.7.0, when a reader found it; every series was then searched again for"
+        " each year from 2002 to 2025, which found no other exercise reported as held and "
+        "missing, but a report of October 2025 that the results of Cobalt-2025 were reviewed, "
+        "so it was probably held (its dates and place were not found, and it is not recorded). "
+        "The record is thin before 2009, and for Cobalt and Thunder, which sources show in some"
+        " years only. Known only from announcements, and so not recorded: Rubezh-2018, "
+        "Thunder-2019, Rubezh-2020, Rubezh-2023 and Skala-2024. The years searched and what was"
+        " found for each are not yet published as a table. Where a name was read only in one "
+        "language, the other is a translation of the series name (`note` says so) or, for the "
+        "Russian, left empty. Counting exercises: leave out the umbrellas (`is_umbrella`: "
+        "Center-2011, and Combat Brotherhood in 2017, 2018, 2019, 2021 and 2023), or each state"
+        " taking part is counted once more for the umbrella of its year."
     ),
 )
 

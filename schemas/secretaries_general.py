@@ -72,7 +72,8 @@ TABLE = Table(
         "began on 1 January 2026, which is recorded as ongoing; the newest source read on "
         "it dates from January 2026. Where sources give both the appointing decision and "
         "the day the holder took office, `start_date` is the latter and `note` gives the "
-        "decision. An acting term's end is the month its successor took office. No "
+        "decision. An acting term ends on the day its successor took office, which is "
+        "then both its end and the next term's start. No "
         "Wikidata item was shown by a source read, so `wikidata_id` is empty."
     ),
 )

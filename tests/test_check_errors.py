@@ -204,6 +204,7 @@ CASES = [
     ("absent state not a member", "council_sessions.yaml", "council_sessions", SESSION, {"absent": "[BLR, UZB]"}, "absent", "UZB was not a party"),
     ("session in person without a city", "council_sessions.yaml", "council_sessions", SESSION, {"place": None}, "place", "a session in person needs it"),
     ("online session with a host", "council_sessions.yaml", "council_sessions", SESSION, {"format": "online", "place": None, "place_ru": None}, "host", "an online session has no place or host"),
+    ("note of an online session naming a host", "council_sessions.yaml", "council_sessions", SESSION, {"format": "online", "place": None, "place_ru": None, "host": None, "note": "Online, so host is the chairing state."}, "note", "names a host, while host_iso3 is empty"),
     ("overlapping assembly statuses", "assembly_observers.yaml", "assembly_observers", ASSEMBLY_OBSERVER, {}, "start", "overlaps the status SRB:2013-01-01"),
     ("exercise ends before it starts", "exercises.yaml", "exercises", EXERCISE, {"end": '"2016-08-01"'}, "end", "ends before it starts"),
     ("exercise under its own umbrella", "exercises.yaml", "exercises", EXERCISE, {"umbrella": "test-exercise-2016"}, "umbrella", "not its own umbrella"),
