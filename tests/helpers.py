@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -81,9 +82,33 @@ def trimmed_raw(target: Path) -> Path:
         if start + 1 not in uncited
     ]
     sources.write_text("".join(lines[: starts[0]]) + "".join(kept), encoding="utf-8")
+    _keep_records(target / "countries.yaml", _codes_named_outside(target, "countries.yaml"))
     problems = validate(*ingest(target))
     assert problems == [], problems[:5]
     return target
+
+
+def _codes_named_outside(raw_dir: Path, file: str) -> set[str]:
+    """Every three-capital-letter word of the raw files but `file`: the countries a copy
+    still names (a country page is written for each country, named or not)."""
+    words: set[str] = set()
+    for path in raw_dir.glob("*.yaml"):
+        if path.name != file:
+            words |= set(re.findall(r"\b[A-Z]{3}\b", path.read_text(encoding="utf-8")))
+    return words
+
+
+def _keep_records(path: Path, iso3: set[str]) -> None:
+    """Keep the records of a countries file whose `iso3` is in `iso3`."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith("- ")]
+    ends = [*starts[1:], len(lines)]
+    kept = [
+        "".join(lines[start:end])
+        for start, end in zip(starts, ends, strict=True)
+        if lines[start].split(":", 1)[1].strip() in iso3
+    ]
+    path.write_text("".join(lines[: starts[0]]) + "".join(kept), encoding="utf-8")
 
 
 def add_event(raw_dir: Path, event_id: str = "test-added-event") -> None:
