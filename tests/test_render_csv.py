@@ -53,3 +53,16 @@ def test_csv_is_byte_for_byte_what_pandas_writes(frames: list[tuple[list[tuple],
         schema = pa.schema([(n, types[n]) for n in names])
         table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
         assert csv_bytes(table) == pandas_csv(frame)
+
+
+def test_a_table_rendered_again_after_a_change_gets_its_new_files() -> None:
+    """`render_tables` keeps each table content's files: the same content is given the
+    same bytes, a changed cell is rendered anew."""
+    from flows.steps.render import render_tables
+
+    row = {"table": "members", "record_id": "ARM", "source_id": "a", "role": "supports"}
+    frame = pd.DataFrame([row]).astype("str")
+    first = render_tables({"citations": frame})
+    assert render_tables({"citations": frame.copy()}) == first
+    changed = render_tables({"citations": frame.assign(source_id="b")})
+    assert all(changed[n] != first[n] for n in first)

@@ -87,6 +87,25 @@ def test_changed_data_with_matching_checksums_fails_the_schemas(
     )
 
 
+def test_a_package_validated_before_is_validated_again_once_its_bytes_change(
+    output: Path,
+) -> None:
+    """Frictionless's findings are kept by the digest of the files: a file changed after
+    an intact validation is read by Frictionless again."""
+    from flows.steps.verify import package_problems, read_folder
+
+    folder = output / "latest"
+    assert package_problems(read_folder(folder)[0], folder, str) == []
+    csv = (folder / "troop_deployments.csv").read_text().splitlines()
+    header, cells = csv[0].split(","), csv[1].split(",")
+    cells[header.index("troops")] = "-7"
+    csv[1] = ",".join(cells)
+    (folder / "troop_deployments.csv").write_text("\n".join(csv) + "\n")
+    found = package_problems(read_folder(folder)[0], folder, str)
+    assert found and all(p.startswith("datapackage.json: ") for p in found)
+    assert any("troop_deployments" in p for p in found)
+
+
 def test_unknown_version_is_reported(output: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = verify(output, capsys, "9.9.9")
     assert code == 1

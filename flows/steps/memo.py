@@ -1,7 +1,8 @@
 """What a step worked out once for a table's content, kept for the rest of the process.
 
-A process that reads the same records again (`release` checks before its flow reads; the
-tests read the same records hundreds of times) types and validates each table once. The
+A process that reads the same records again (`release` checks before its flow reads; a
+served deployment releases every week; the tests read the same records hundreds of times)
+types, validates and renders each table once. The
 key is the table's declaration and a digest of its content; a declaration made anew at the
 same address (a test declaring a table) is never taken for the old one. Bounded: the
 oldest entries go first.
@@ -9,8 +10,11 @@ oldest entries go first.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from typing import Generic, TypeVar
+
+import pandas as pd
 
 from schemas.spec import Table
 
@@ -34,3 +38,10 @@ class TableMemo(Generic[V]):
         self._entries[(id(table), digest)] = (table, value)
         while len(self._entries) > self._kept:
             self._entries.popitem(last=False)
+
+
+def frame_digest(frame: pd.DataFrame) -> bytes:
+    """A digest of a frame's values, index, column names and types."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    digest.update(repr(list(frame.dtypes.items())).encode())
+    return digest.digest()

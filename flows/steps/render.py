@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from flows.steps.memo import TableMemo, frame_digest
 from flows.steps.stata import stata_bytes
 from schemas import TABLES
 
@@ -105,14 +106,23 @@ TABLE_SUFFIXES = (".csv", ".parquet", ".dta")
 MAX_FILE_BYTES = 100 * 1024**2
 
 
+# The files of each table content rendered in this process (the Stata writer alone takes
+# a tenth of a second for a small table): a table rendered again is taken from here.
+_RENDERED: TableMemo[tuple[bytes, bytes, bytes]] = TableMemo()
+
+
 def render_tables(tables: dict[str, pd.DataFrame]) -> dict[str, bytes]:
     """`<table>.csv`, `<table>.parquet` and `<table>.dta` for every table."""
     files: dict[str, bytes] = {}
     for name, frame in tables.items():
-        table = arrow_table(name, frame)
-        files[f"{name}.csv"] = csv_bytes(table)
-        files[f"{name}.parquet"] = parquet_bytes(table)
-        files[f"{name}.dta"] = stata_bytes(name, frame)
+        digest = frame_digest(frame)
+        rendered = _RENDERED.get(TABLES[name], digest)
+        if rendered is None:
+            table = arrow_table(name, frame)
+            rendered = (csv_bytes(table), parquet_bytes(table), stata_bytes(name, frame))
+            _RENDERED.put(TABLES[name], digest, rendered)
+        for suffix, data in zip(TABLE_SUFFIXES, rendered, strict=True):
+            files[f"{name}{suffix}"] = data
     return files
 
 

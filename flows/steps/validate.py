@@ -6,7 +6,6 @@ came from, so that a curator sees every mistake at once.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -15,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pandera
 
 from flows.steps.ingest import RawRecords
-from flows.steps.memo import TableMemo
+from flows.steps.memo import TableMemo, frame_digest
 from flows.steps.problems import InvalidRawData, Problem
 from schemas import RAW_TABLES, TABLES, cross_table
 from schemas.fields import NO_FORMULA, printable
@@ -54,16 +53,10 @@ def require_valid(records: RawRecords, found: list[Problem]) -> RawRecords:
 _PASSED: TableMemo[bool] = TableMemo()
 
 
-def _content_digest(frame: pd.DataFrame) -> bytes:
-    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-    digest.update(repr(list(frame.dtypes.items())).encode())
-    return digest.digest()
-
-
 def _schema_problems(records: RawRecords, name: str) -> list[Problem]:
     table = TABLES[name]
     frame = records.tables[name]
-    digest = _content_digest(frame)
+    digest = frame_digest(frame)
     if _PASSED.get(table, digest):
         return []
     try:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -257,18 +258,33 @@ def page_problems(files: Files, where: Where) -> list[str]:
     return problems
 
 
-def package_problems(folder: Path, where: Where) -> list[str]:
-    """What the Frictionless validator finds wrong with the data package in `folder`."""
+# What Frictionless found in each package read in this process, by the digest of its
+# files: the validator is a pure function of those bytes and takes most of verify's time,
+# so a folder that holds the same bytes as one validated before (the tests verify the same
+# small release hundreds of times) is not validated again.
+_PACKAGE_FINDINGS: OrderedDict[str, list[str]] = OrderedDict()
+_PACKAGES_KEPT = 8
+
+
+def package_problems(files: Files, folder: Path, where: Where) -> list[str]:
+    """What the Frictionless validator finds wrong with the data package in `folder`,
+    whose files `files` holds."""
     import frictionless  # a second, independent reading of what users will download
 
-    descriptor = folder / "datapackage.json"
-    if not descriptor.is_file():
+    if "datapackage.json" not in files:
         return []  # reported by contents_problems
-    report = frictionless.validate(str(descriptor))
-    problems = [
-        f"{task.name}: {error.message}" for task in report.tasks for error in task.errors
-    ] + [error.message for error in report.errors]
-    return [f"{where('datapackage.json')}: {p.replace(str(folder), '')}" for p in problems]
+    key = sha256("".join(f"{n}\0{sha256(d)}\n" for n, d in sorted(files.items())).encode())
+    found = _PACKAGE_FINDINGS.get(key)
+    if found is None:
+        report = frictionless.validate(str(folder / "datapackage.json"))
+        messages = [
+            f"{task.name}: {error.message}" for task in report.tasks for error in task.errors
+        ] + [error.message for error in report.errors]
+        found = [m.replace(str(folder), "") for m in messages]
+        _PACKAGE_FINDINGS[key] = found
+        while len(_PACKAGE_FINDINGS) > _PACKAGES_KEPT:
+            _PACKAGE_FINDINGS.popitem(last=False)
+    return [f"{where('datapackage.json')}: {m}" for m in found]
 
 
 def files_problems(
@@ -291,7 +307,7 @@ def files_problems(
         + format_problems(files, where)
         + schema_problems(files, where)
         + page_problems(files, where)
-        + package_problems(folder, where)
+        + package_problems(files, folder, where)
     )
 
 

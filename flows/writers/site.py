@@ -68,6 +68,7 @@ def country_page_name(iso3: str) -> str:
 
 Sources = dict[str, tuple[str, str]]  # source id: (address, "publisher: title")
 
+
 def linked(ids: str, sources: Sources) -> Markup:
     """A cell of `;`-separated source ids, each a link to the page read where known."""
     links = []
