@@ -47,6 +47,7 @@ def test_release_stages_what_it_wrote_then_release_again_says_no_change(
     second = run(["release"], raw_dir.parent, NO_SERVER)  # must not need Prefect at all
     assert second.returncode == 0, second.stdout + second.stderr
     assert "No change" in second.stdout
+    assert "published in output/v1.0.0 and output/latest" in second.stdout  # where it is
     output = raw_dir.parent / "output"
     visible = sorted(p.name for p in output.iterdir() if not p.name.startswith("."))
     assert visible == ["CHANGELOG.md", "latest", "releases.json", "v1.0.0"]
@@ -68,7 +69,7 @@ def test_a_pipeline_change_that_keeps_the_tables_is_rebuilt_once_then_known(
     assert "the tables are identical to v1.0.0" in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
     known = run(["release"], root, NO_SERVER)
     assert known.returncode == 0, known.stdout + known.stderr
-    assert "make v1.0.0 again; nothing published" in known.stdout
+    assert "make v1.0.0 again, published in" in known.stdout
     assert releases.read_bytes() == before
 
 

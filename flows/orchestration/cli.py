@@ -68,8 +68,8 @@ def release(
         if front_files_behind(output_dir):
             refresh_front_files(output_dir)
         print(
-            f"No change: {raw_dir} and the pipeline make v{newest} again; "
-            f"nothing published. Latest release: {output_dir / LATEST}"
+            f"No change: {raw_dir} and the pipeline make v{newest} again, published in "
+            f"{output_dir / f'v{newest}'} and {output_dir / LATEST}; nothing written."
         )
         return 0
     # Invalid records are answered at the speed of `check`, before any server starts; the
