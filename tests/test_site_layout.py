@@ -17,7 +17,13 @@ from playwright.sync_api import Browser, Page
 from tests.test_page import Opened, browser, release, write  # noqa: F401 - browser: a fixture
 
 WIDTHS = (390, 1400)
-PAGES = ("index.html", "table-exercises.html", "table-treaty_events.html", "country-ARM.html")
+PAGES = (
+    "index.html",
+    "table-exercises.html",
+    "table-treaty_events.html",
+    "table-sources.html",
+    "country-ARM.html",
+)
 MIN_TEXT_PX = 11
 
 # Every element holding text, as rendered: its font size in CSS pixels (an SVG's text scaled
