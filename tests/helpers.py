@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -71,18 +72,12 @@ def trimmed_raw(target: Path) -> Path:
     shutil.copytree(REPO / "raw", target)
     for name in TRIMMED:
         (target / f"{name}.yaml").write_text("[]\n", encoding="utf-8")
-    sources = target / "sources.yaml"
     uncited = {p.line for p in validate(*ingest(target)) if p.message.endswith("is never cited")}
-    lines = sources.read_text(encoding="utf-8").splitlines(keepends=True)
-    starts = [i for i, line in enumerate(lines) if line.startswith("- ")]
-    ends = [*starts[1:], len(lines)]
-    kept = [
-        "".join(lines[start:end])
-        for start, end in zip(starts, ends, strict=True)
-        if start + 1 not in uncited
-    ]
-    sources.write_text("".join(lines[: starts[0]]) + "".join(kept), encoding="utf-8")
-    _keep_records(target / "countries.yaml", _codes_named_outside(target, "countries.yaml"))
+    _keep_records(target / "sources.yaml", lambda line, first: line not in uncited)
+    named = _codes_named_outside(target, "countries.yaml")
+    _keep_records(
+        target / "countries.yaml", lambda line, first: first.split(":")[1].strip() in named
+    )
     problems = validate(*ingest(target))
     assert problems == [], problems[:5]
     return target
@@ -98,15 +93,16 @@ def _codes_named_outside(raw_dir: Path, file: str) -> set[str]:
     return words
 
 
-def _keep_records(path: Path, iso3: set[str]) -> None:
-    """Keep the records of a countries file whose `iso3` is in `iso3`."""
+def _keep_records(path: Path, keep: Callable[[int, str], bool]) -> None:
+    """Keep the records of a raw file (each from its `- ` line to the next) for which
+    `keep(number of its first line, that line)` holds."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     starts = [i for i, line in enumerate(lines) if line.startswith("- ")]
     ends = [*starts[1:], len(lines)]
     kept = [
         "".join(lines[start:end])
         for start, end in zip(starts, ends, strict=True)
-        if lines[start].split(":", 1)[1].strip() in iso3
+        if keep(start + 1, lines[start])
     ]
     path.write_text("".join(lines[: starts[0]]) + "".join(kept), encoding="utf-8")
 
