@@ -85,6 +85,7 @@ MEASURES = (
     "drones",
     "ships",
 )
+INSTRUMENT_KINDS = ("treaty", "protocol", "charter", "agreement")
 EXTERNAL_DATASETS = ("atop", "cow")
 EXTERNAL_ENTRIES = ("joined", "phase_start")
 EXTERNAL_EXITS = ("in_effect", "phase_end", "not_renewed", "left_early")

@@ -129,6 +129,13 @@ CODING = {
     "spell": "RUS:member:1992-05-15",
     "source": "atop-5-1-members",
 }
+INSTRUMENT = {
+    "id": "test-protocol",
+    "title": "A test protocol",
+    "kind": "protocol",
+    "signed_event": "cst-amendment-protocol-2010",
+    "sources": f"[{SOURCE}]",
+}
 SOURCE_RECORD = {
     "id": "test-source",
     "title": "A test source",
@@ -220,6 +227,9 @@ CASES = [
     ("coding of another state's spell", "external_codings.yaml", "external_codings", CODING, {"spell": "ARM:member:1992-05-15"}, "spell", "the spell is not RUS's"),
     ("coding with an exit but in effect", "external_codings.yaml", "external_codings", CODING, {"exit": '"2010-01-01"'}, "exit_how", "exactly when there is no exit"),
     ("value not allowed", "treaty_events.yaml", "treaty_events", EVENT, {"type": "party"}, "type", "not one of the allowed values"),
+    ("instrument in force before it is signed", "instruments.yaml", "instruments", INSTRUMENT, {"in_force_event": "cst-entry-into-force-1994"}, "in_force_event", "enters into force before it is signed"),
+    ("instrument amending itself", "instruments.yaml", "instruments", INSTRUMENT, {"amends": "test-protocol"}, "amends", "does not amend itself"),
+    ("instrument of an unknown event", "instruments.yaml", "instruments", INSTRUMENT, {"signed_event": "no-such-event"}, "signed_event", "refers to treaty_events.event_id"),
     ("two preferred figures", "troop_deployments.yaml", "troop_deployments", FIGURE, {"preferred": "true"}, None, "exactly one must be"),
 ]  # fmt: skip
 

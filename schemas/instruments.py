@@ -1,0 +1,111 @@
+"""The instruments table: the treaty system's legal instruments, each tied to the treaty
+events of its signature and entry into force rather than repeating their dates."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pandera.pandas as pandera
+from pandera.typing import Series
+
+from schemas import fields as f
+from schemas import vocabulary as v
+from schemas.spec import Table, Tables, Violation, cross_table_rule
+
+
+class InstrumentsSchema(pandera.DataFrameModel):
+    instrument_id: Series[str] = f.key("Id of the instrument.", raw_name="id")
+    title: Series[str] = f.text(
+        "Its title in English: the official one where a source read gives it, else a "
+        "translation (`note` says whose).",
+        raw_name="title",
+    )
+    title_ru: Series[str] = f.text(
+        "Its title in Russian, the language of the original; empty where no source read "
+        "gives it in full.",
+        nullable=True,
+        raw_name="title_ru",
+    )
+    kind: Series[str] = f.choice(
+        "`treaty`, `protocol` (amending or extending another instrument), `charter` or "
+        "`agreement`.",
+        v.INSTRUMENT_KINDS,
+        raw_name="kind",
+    )
+    signed_event_id: Series[str] = f.code(
+        "The treaty event of its signature (join to `treaty_events.event_id`, which gives "
+        "the date, its precision and the place).",
+        v.SLUG,
+        raw_name="signed_event",
+        refers=f.refers("treaty_events.event_id"),
+    )
+    in_force_event_id: Series[str] = f.code(
+        "The treaty event of its entry into force for the parties as a whole (join to "
+        "`treaty_events.event_id`); empty where no source read dates it.",
+        v.SLUG,
+        nullable=True,
+        raw_name="in_force_event",
+        refers=f.refers("treaty_events.event_id"),
+    )
+    amends_id: Series[str] = f.code(
+        "The instrument it amends or extends (join to `instruments.instrument_id`).",
+        v.SLUG,
+        nullable=True,
+        raw_name="amends",
+        refers=f.refers("instruments.instrument_id"),
+    )
+    depositary: Series[str] = f.text(
+        "Who keeps the original and sends certified copies, as the text names it; empty "
+        "where no source read names it.",
+        nullable=True,
+        raw_name="depositary",
+    )
+    un_registration: Series[str] = f.text(
+        "Its registration with the United Nations Secretariat; empty where no source read "
+        "gives one.",
+        nullable=True,
+        raw_name="un_registration",
+    )
+    source_ids: Series[str] = f.source_ids("sources")
+    note: Series[str] = f.note()
+
+    class Config:
+        strict = True
+
+
+TABLE = Table(
+    name="instruments",
+    title="Legal instruments",
+    description="The legal instruments of the treaty system (the Treaty, its protocols, the "
+    "Charter and the agreements on the organisation and its forces), with their titles, "
+    "the events of their signature and entry into force, and their depositary.",
+    model=InstrumentsSchema,
+    primary_key=("instrument_id",),
+    position=42,
+    notes=(
+        "Coverage: a first set of nine instruments: the 1992 Treaty, the Regulations on the "
+        "Council of 1992, the 1999 extension protocol, the 2002 Charter and agreement on the "
+        "legal status, the 2007 peacekeeping agreement, the 2009 agreement on the rapid "
+        "reaction forces and the two 2010 protocols amending the Treaty and the Charter. Not "
+        "yet recorded: the 2018 protocols (partner and observer statuses) and the other "
+        "agreements on the forces and on military-technical cooperation. No source read "
+        "names the depositary of the Treaty, its protocols or the Charter, or gives a United "
+        "Nations registration number. The states' own steps (signature, ratification, "
+        "deposit) are not yet published as a table."
+    ),
+)
+
+
+@cross_table_rule
+def instruments_are_signed_before_they_enter_into_force(
+    tables: Tables, as_of: dt.date
+) -> Iterator[Violation]:
+    """An instrument enters into force after it is signed, and does not amend itself."""
+    rows, events = tables["instruments"], tables["treaty_events"].set_index("event_id")["date"]
+    signed = rows["signed_event_id"].map(events)
+    in_force = rows["in_force_event_id"].map(events)
+    for row in rows.index[in_force < signed]:
+        yield Violation(
+            "instruments", row, "in_force_event_id", "enters into force before it is signed"
+        )
+    for row in rows.index[rows["amends_id"] == rows["instrument_id"]]:
+        yield Violation("instruments", row, "amends_id", "an instrument does not amend itself")
