@@ -89,8 +89,7 @@ TABLE = Table(
         "yet recorded: the 2018 protocols (partner and observer statuses) and the other "
         "agreements on the forces and on military-technical cooperation. No source read "
         "names the depositary of the Treaty, its protocols or the Charter, or gives a United "
-        "Nations registration number. The states' own steps (signature, ratification, "
-        "deposit) are not yet published as a table."
+        "Nations registration number. The states' own steps are in `ratifications`."
     ),
 )
 

@@ -86,6 +86,14 @@ MEASURES = (
     "ships",
 )
 INSTRUMENT_KINDS = ("treaty", "protocol", "charter", "agreement")
+STATE_STEPS = (
+    "signature",
+    "ratification",
+    "deposit",
+    "entry_into_force",
+    "withdrawal",
+    "suspension",
+)
 EXTERNAL_DATASETS = ("atop", "cow")
 EXTERNAL_ENTRIES = ("joined", "phase_start")
 EXTERNAL_EXITS = ("in_effect", "phase_end", "not_renewed", "left_early")

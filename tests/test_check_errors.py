@@ -136,6 +136,13 @@ INSTRUMENT = {
     "signed_event": "cst-amendment-protocol-2010",
     "sources": f"[{SOURCE}]",
 }
+RATIFICATION = {
+    "instrument": "cst-amendment-protocol-2010",
+    "state": "ARM",
+    "step": "ratification",
+    "date": '"2012-01-01"',
+    "sources": f"[{SOURCE}]",
+}
 SOURCE_RECORD = {
     "id": "test-source",
     "title": "A test source",
@@ -230,6 +237,8 @@ CASES = [
     ("instrument in force before it is signed", "instruments.yaml", "instruments", INSTRUMENT, {"in_force_event": "cst-entry-into-force-1994"}, "in_force_event", "enters into force before it is signed"),
     ("instrument amending itself", "instruments.yaml", "instruments", INSTRUMENT, {"amends": "test-protocol"}, "amends", "does not amend itself"),
     ("instrument of an unknown event", "instruments.yaml", "instruments", INSTRUMENT, {"signed_event": "no-such-event"}, "signed_event", "refers to treaty_events.event_id"),
+    ("step before the signature", "ratifications.yaml", "ratifications", RATIFICATION, {"date": '"2009-01-01"'}, "date", "dated before the instrument was signed"),
+    ("step under an unknown instrument", "ratifications.yaml", "ratifications", RATIFICATION, {"instrument": "no-such-instrument"}, "instrument", "refers to instruments.instrument_id"),
     ("two preferred figures", "troop_deployments.yaml", "troop_deployments", FIGURE, {"preferred": "true"}, None, "exactly one must be"),
 ]  # fmt: skip
 

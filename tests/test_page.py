@@ -230,6 +230,13 @@ def test_a_country_page_lists_its_spells_sessions_exercises_and_figures(injected
     assert page.count('data-label="preferred"') >= len(figures)
 
 
+def test_a_country_page_lists_its_steps_under_the_instruments(injected) -> None:
+    _, files = injected
+    page = files["country-KAZ.html"].decode()
+    for step in rows(files, "ratifications").query("iso3 == 'KAZ'").itertuples():
+        assert html.escape(step.act) in page, step.step_id
+
+
 def test_timeline_has_one_mark_per_spell_and_per_event(injected) -> None:
     opened, files = injected
     spells = opened.page.eval_on_selector_all(

@@ -177,7 +177,8 @@ def listing_of(id: str, heading: str, frame: pd.DataFrame, columns: dict[str, st
 CITING = ("source_ids", "contradicting_source_ids")
 # The tables a country page draws on.
 COUNTRY_TABLES = (
-    "members", "assembly_observers", "treaty_events", "assistance_requests", "council_sessions",
+    "members", "assembly_observers", "treaty_events", "instruments", "ratifications",
+    "assistance_requests", "council_sessions",
     "exercises", "exercise_participants", "troop_deployments", "force_figures", "exercise_figures",
 )  # fmt: skip
 
@@ -219,6 +220,12 @@ def country_listings(iso3: str, tables: dict[str, list[Record]], sources: Source
     requests = [
         {**r, "when": _dates(r, "date", "date_precision")}
         for r in tables["assistance_requests"]
+        if r["iso3"] == iso3
+    ]
+    titles = {i["instrument_id"]: i["title"] for i in tables["instruments"]}
+    steps = [
+        {**r, "when": _dates(r, "date", "date_precision"), "instrument": titles[r["instrument_id"]]}
+        for r in sorted(tables["ratifications"], key=lambda r: (r["date"], r["step_id"]))
         if r["iso3"] == iso3
     ]
     parts: dict[str, Callable[[Record], bool]] = {
@@ -265,6 +272,12 @@ def country_listings(iso3: str, tables: dict[str, list[Record]], sources: Source
                 {"when": "date", "type": "type", "title": "event", "place": "place",
                  "source_ids": "sources", "contradicting_source_ids": "contradicted by"},
                 sources=sources),
+        listing("ratifications", "Steps under the legal instruments", steps,
+                {"when": "date", "instrument": "instrument", "step": "step", "act": "act",
+                 "source_ids": "sources"},
+                "Its signatures, ratifications and other steps recorded so far; see the "
+                "instruments and ratifications tables for what is not yet recorded.",
+                sources),
         listing("requests", "Requests for help it made", requests,
                 {"when": "date", "asked": "asked", "legal_basis": "legal basis",
                  "response": "response", "response_summary": "what came of it",

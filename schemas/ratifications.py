@@ -1,0 +1,80 @@
+"""The ratifications table: each state's steps under each legal instrument."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pandas as pd
+import pandera.pandas as pandera
+from pandera.typing import Series
+
+from schemas import fields as f
+from schemas import vocabulary as v
+from schemas.spec import Table, Tables, Violation, cross_table_rule
+
+
+class RatificationsSchema(pandera.DataFrameModel):
+    step_id: Series[str] = pandera.Field(
+        description="Id of the row: `instrument:ISO3:step`.", unique=True
+    )
+    instrument_id: Series[str] = f.code(
+        "The instrument (join to `instruments.instrument_id`).",
+        v.SLUG,
+        raw_name="instrument",
+        refers=f.refers("instruments.instrument_id"),
+    )
+    iso3: Series[str] = f.code(
+        "The state (join to `countries.iso3`).",
+        raw_name="state",
+        refers=f.refers("countries.iso3"),
+    )
+    step: Series[str] = f.choice(
+        "`signature`, `ratification` (the day of the domestic act that ratifies it, such as "
+        "a law), `deposit` (of the instrument of ratification), `entry_into_force` (for "
+        "that state), `withdrawal` or `suspension`.",
+        v.STATE_STEPS,
+        raw_name="step",
+    )
+    date: Series[pd.Timestamp] = f.date("When the step was taken.", raw_name="date")
+    date_precision: Series[str] = f.precision("date")
+    act: Series[str] = f.text(
+        "The domestic act, as its text names it (kind, date and number); empty where the "
+        "step has none or no source read names it.",
+        nullable=True,
+        raw_name="act",
+    )
+    source_ids: Series[str] = f.source_ids("sources")
+    note: Series[str] = f.note()
+
+    class Config:
+        strict = True
+
+
+TABLE = Table(
+    name="ratifications",
+    title="Ratifications",
+    description="Each state's steps under each legal instrument: signature, ratification "
+    "with its domestic act, deposit, entry into force for that state, withdrawal or "
+    "suspension.",
+    model=RatificationsSchema,
+    primary_key=("step_id",),
+    position=43,
+    derived_key=("instrument_id", "iso3", "step"),
+    notes=(
+        "Coverage: a first set of eight ratifying acts, read in Kazakhstan's legal "
+        "databases (six laws) and Russia's (two federal laws). No state is complete for "
+        "any instrument: signatures, deposits and entries into force for each state are "
+        "not yet recorded, nor any act of Armenia, Belarus, Kyrgyzstan or Tajikistan. The "
+        "steps by which states joined, left, froze or suspended their membership are in "
+        "`members` and `treaty_events`."
+    ),
+)
+
+
+@cross_table_rule
+def steps_follow_the_signature(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
+    """A state's step under an instrument is not dated before the instrument was signed."""
+    steps, instruments = tables["ratifications"], tables["instruments"]
+    events = tables["treaty_events"].set_index("event_id")["date"]
+    signed = instruments.set_index("instrument_id")["signed_event_id"].map(events)
+    for row in steps.index[steps["date"] < steps["instrument_id"].map(signed)]:
+        yield Violation("ratifications", row, "date", "dated before the instrument was signed")
