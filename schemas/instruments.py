@@ -4,6 +4,7 @@ events of its signature and entry into force rather than repeating their dates."
 import datetime as dt
 from collections.abc import Iterator
 
+import pandas as pd
 import pandera.pandas as pandera
 from pandera.typing import Series
 
@@ -94,14 +95,21 @@ TABLE = Table(
 )
 
 
+def event_dates(tables: Tables) -> dict[str, pd.Timestamp]:
+    """Each treaty event's date by id (any duplicate id is reported by its own check)."""
+    events = tables["treaty_events"]
+    return dict(zip(events["event_id"], events["date"], strict=True))
+
+
 @cross_table_rule
 def instruments_are_signed_before_they_enter_into_force(
     tables: Tables, as_of: dt.date
 ) -> Iterator[Violation]:
     """An instrument enters into force after it is signed, and does not amend itself."""
-    rows, events = tables["instruments"], tables["treaty_events"].set_index("event_id")["date"]
-    signed = rows["signed_event_id"].map(events)
-    in_force = rows["in_force_event_id"].map(events)
+    rows = tables["instruments"]
+    events = event_dates(tables)
+    signed = pd.to_datetime(rows["signed_event_id"].map(events))
+    in_force = pd.to_datetime(rows["in_force_event_id"].map(events))
     for row in rows.index[in_force < signed]:
         yield Violation(
             "instruments", row, "in_force_event_id", "enters into force before it is signed"

@@ -9,6 +9,7 @@ from pandera.typing import Series
 
 from schemas import fields as f
 from schemas import vocabulary as v
+from schemas.instruments import event_dates
 from schemas.spec import Table, Tables, Violation, cross_table_rule
 
 
@@ -74,7 +75,11 @@ TABLE = Table(
 def steps_follow_the_signature(tables: Tables, as_of: dt.date) -> Iterator[Violation]:
     """A state's step under an instrument is not dated before the instrument was signed."""
     steps, instruments = tables["ratifications"], tables["instruments"]
-    events = tables["treaty_events"].set_index("event_id")["date"]
-    signed = instruments.set_index("instrument_id")["signed_event_id"].map(events)
-    for row in steps.index[steps["date"] < steps["instrument_id"].map(signed)]:
+    events = event_dates(tables)
+    signed = {
+        i: events.get(e)
+        for i, e in zip(instruments["instrument_id"], instruments["signed_event_id"], strict=True)
+    }
+    signed_on = pd.to_datetime(steps["instrument_id"].map(signed))
+    for row in steps.index[pd.to_datetime(steps["date"]) < signed_on]:
         yield Violation("ratifications", row, "date", "dated before the instrument was signed")
