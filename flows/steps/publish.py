@@ -253,11 +253,16 @@ def _latest_is(output: Path, version: str) -> bool:
     return folder_files(latest) == read_release(output, version)
 
 
-def _finish(output: Path, history: list[ReleaseEntry]) -> None:
-    """Everything after the commit point: the index, `latest/` and the changelog."""
+def _finish(
+    output: Path, history: list[ReleaseEntry], latest_is_newest: bool | None = None
+) -> None:
+    """Everything after the commit point: the index, `latest/` and the changelog.
+    `latest_is_newest`: what a caller that just compared `latest/` found (read once)."""
     write_atomic(output / RELEASES, index_text(history))
     newest = history[-1]["version"]
-    if not _latest_is(output, newest):
+    if latest_is_newest is None:
+        latest_is_newest = _latest_is(output, newest)
+    if not latest_is_newest:
         _replace_latest(output, newest)
     write_atomic(output / CHANGELOG, changelog(output, history))
 
@@ -276,9 +281,10 @@ def recover(output: Path) -> tuple[list[ReleaseEntry], list[str]]:
     repairs = list(index.repairs)
     if index.history:
         newest = index.history[-1]["version"]
-        if not _latest_is(output, newest):
+        up_to_date = _latest_is(output, newest)
+        if not up_to_date:
             repairs.append(f"{output / LATEST} brought up to v{newest}")
-        _finish(output, index.history)
+        _finish(output, index.history, up_to_date)
     return index.history, repairs
 
 
