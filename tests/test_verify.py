@@ -14,9 +14,27 @@ import pytest
 from flows.orchestration.cli import main
 
 
+@pytest.fixture(scope="module")
+def small_release(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """v1.0.0 of the small records (`small_raw`), made once: verify's checks are the
+    same on every table, so they need no more rows than these."""
+    from flows.orchestration.pipeline import release
+
+    output = tmp_path_factory.mktemp("small-release") / "output"
+    release(small_raw, output, date="2026-01-01")
+    return output
+
+
 @pytest.fixture
-def output(released: Path) -> Path:
-    return released
+def output(small_release: Path, tmp_path: Path) -> Path:
+    """A private copy of `small_release` that a test may tamper with."""
+    return Path(shutil.copytree(small_release, tmp_path / "output"))
+
+
+@pytest.fixture
+def raw_dir(small_raw: Path, tmp_path: Path) -> Path:
+    """A private copy of the records `small_release` was made from."""
+    return Path(shutil.copytree(small_raw, tmp_path / "raw"))
 
 
 def verify(output: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
