@@ -18,26 +18,42 @@ import pandas as pd
 
 from schemas.spec import Table
 
+K = TypeVar("K")
 V = TypeVar("V")
 
 
-class TableMemo(Generic[V]):
-    def __init__(self, kept: int = 64) -> None:
+class Recent(Generic[K, V]):
+    """The `kept` values last put, by key; the oldest go first."""
+
+    def __init__(self, kept: int) -> None:
         self._kept = kept
-        self._entries: OrderedDict[tuple[int, bytes], tuple[Table, V]] = OrderedDict()
+        self._entries: OrderedDict[K, V] = OrderedDict()
 
-    def get(self, table: Table, digest: bytes) -> V | None:
-        key = (id(table), digest)
-        entry = self._entries.get(key)
-        if entry is None or entry[0] is not table:
-            return None
+    def get(self, key: K) -> V | None:
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._entries[key] = value
         self._entries.move_to_end(key)
-        return entry[1]
-
-    def put(self, table: Table, digest: bytes, value: V) -> None:
-        self._entries[(id(table), digest)] = (table, value)
         while len(self._entries) > self._kept:
             self._entries.popitem(last=False)
+
+
+class TableMemo(Generic[V]):
+    """Values by table declaration and content digest (`frame_digest`)."""
+
+    def __init__(self, kept: int = 64) -> None:
+        self._recent: Recent[tuple[int, bytes], tuple[Table, V]] = Recent(kept)
+
+    def get(self, table: Table, digest: bytes) -> V | None:
+        entry = self._recent.get((id(table), digest))
+        return entry[1] if entry is not None and entry[0] is table else None
+
+    def put(self, table: Table, digest: bytes, value: V) -> None:
+        self._recent.put((id(table), digest), (table, value))
 
 
 def frame_digest(frame: pd.DataFrame) -> bytes:

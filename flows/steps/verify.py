@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,7 +31,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.steps.bundle import MAX_ARCHIVE_BYTES, NotAReleaseArchive, archive_files, archive_name
-from flows.steps.checksums import CHECKSUMS, BadChecksums, parse_checksums, sha256
+from flows.steps.checksums import CHECKSUMS, BadChecksums, checksums, parse_checksums, sha256
+from flows.steps.memo import Recent
 from flows.steps.release_index import (
     CHANGES,
     LATEST,
@@ -262,8 +262,7 @@ def page_problems(files: Files, where: Where) -> list[str]:
 # files: the validator is a pure function of those bytes and takes most of verify's time,
 # so a folder that holds the same bytes as one validated before (the tests verify the same
 # small release hundreds of times) is not validated again.
-_PACKAGE_FINDINGS: OrderedDict[str, list[str]] = OrderedDict()
-_PACKAGES_KEPT = 8
+_PACKAGE_FINDINGS: Recent[str, list[str]] = Recent(8)
 
 
 def package_problems(files: Files, folder: Path, where: Where) -> list[str]:
@@ -273,7 +272,7 @@ def package_problems(files: Files, folder: Path, where: Where) -> list[str]:
 
     if "datapackage.json" not in files:
         return []  # reported by contents_problems
-    key = sha256("".join(f"{n}\0{sha256(d)}\n" for n, d in sorted(files.items())).encode())
+    key = sha256(checksums(files))
     found = _PACKAGE_FINDINGS.get(key)
     if found is None:
         report = frictionless.validate(str(folder / "datapackage.json"))
@@ -281,9 +280,7 @@ def package_problems(files: Files, folder: Path, where: Where) -> list[str]:
             f"{task.name}: {error.message}" for task in report.tasks for error in task.errors
         ] + [error.message for error in report.errors]
         found = [m.replace(str(folder), "") for m in messages]
-        _PACKAGE_FINDINGS[key] = found
-        while len(_PACKAGE_FINDINGS) > _PACKAGES_KEPT:
-            _PACKAGE_FINDINGS.popitem(last=False)
+        _PACKAGE_FINDINGS.put(key, found)
     return [f"{where('datapackage.json')}: {m}" for m in found]
 
 

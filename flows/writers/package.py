@@ -13,11 +13,11 @@ anything the newest release does not.
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 from flows.steps.checksums import CHECKSUMS, checksums, sha256
+from flows.steps.memo import Recent
 from flows.steps.publish import Package
 from flows.steps.release_index import ReleaseEntry, read_release, reconciled
 from flows.steps.render import TABLE_SUFFIXES
@@ -53,24 +53,16 @@ def drawn(files: dict[str, bytes]) -> Content:
 
 # The content drawn for each set of table files in this process: a process that packages
 # the same tables again (a served deployment with nothing new, the tests) draws them once.
-_DRAWN: OrderedDict[str, Content] = OrderedDict()
-_DRAWN_KEPT = 4
+_DRAWN: Recent[str, Content] = Recent(4)
 
 
 def content_of(table_files: dict[str, bytes]) -> Content:
     """The content of a release of these table files (never to be changed by a caller)."""
-    key = sha256(
-        b"".join(
-            n.encode() + b"\0" + bytes.fromhex(sha256(d)) for n, d in sorted(table_files.items())
-        )
-    )
-    if key in _DRAWN:
-        _DRAWN.move_to_end(key)
-        return _DRAWN[key]
-    made = drawn({**table_files, CODEBOOK: codebook(table_files)})
-    _DRAWN[key] = made
-    while len(_DRAWN) > _DRAWN_KEPT:
-        _DRAWN.popitem(last=False)
+    key = sha256(checksums(table_files))
+    made = _DRAWN.get(key)
+    if made is None:
+        made = drawn({**table_files, CODEBOOK: codebook(table_files)})
+        _DRAWN.put(key, made)
     return made
 
 

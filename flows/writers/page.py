@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from markupsafe import Markup
 
 from flows.steps.checksums import sha256
-from flows.steps.render import csv_text, parquet_rows
+from flows.steps.render import csv_text
 from flows.steps.versioning import ReleaseInfo
 from flows.writers import page_institution, page_military, site
 from flows.writers.figure_sums import Mismatch, mismatches
@@ -87,10 +87,6 @@ MEDIA_TYPES = {
 SPATIAL_COVERAGE = (
     "Armenia, Azerbaijan, Belarus, Georgia, Kazakhstan, Kyrgyzstan, Russia, Tajikistan, Uzbekistan"
 )
-
-
-def row_count(files: dict[str, bytes], name: str) -> int:
-    return parquet_rows(files[f"{name}.parquet"])
 
 
 def figure_table(files: dict[str, bytes]) -> pa.Table:

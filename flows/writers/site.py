@@ -2,8 +2,9 @@
 and a page per country (`country-<ISO3>.html`), flat beside the data files.
 
 Layout, lists and tables are Jinja2 templates (`templates/`) with autoescape on, so every
-value from the records is escaped unless a template is told otherwise; only the charts,
-whose geometry is drawn in `page.py`, come in as markup already escaped there. No script,
+value from the records is escaped unless a template is told otherwise. Two kinds of markup
+come in made: the charts, whose geometry `page.py` draws, and the rows of long tables
+(`row`), whose every value passes through `markupsafe.escape` as autoescape would. No script,
 font, style or image is fetched, and every page carries the policy that forbids them. The
 table and country pages depend only on the release's content, the home page on its
 version too: the same release gives the same bytes.
@@ -48,8 +49,13 @@ def environment() -> jinja2.Environment:
     )
 
 
+def fragment(template: str, **context: object) -> str:
+    return environment().get_template(template).render(**context)
+
+
 def render(template: str, **context: object) -> bytes:
-    return environment().get_template(template).render(**context).encode()
+    """A whole page."""
+    return fragment(template, **context).encode()
 
 
 def part(macro: str, **values: object) -> str:
@@ -107,11 +113,6 @@ class Listing:
     note: str = ""
 
 
-def narrow_table(listing: Listing) -> str:
-    """A chart's narrow form: its data as a table shown on a narrow screen only."""
-    return render("narrow.html", listing=listing).decode()
-
-
 def source_index(files: dict[str, bytes]) -> Sources:
     sources = table_text(files, "sources")
     columns = (sources[c] for c in ("source_id", "url", "publisher", "title"))
@@ -145,7 +146,6 @@ def table_page(name: str, files: dict[str, bytes], sources: Sources) -> bytes:
         downloads=downloads(files, (f"{name}.csv", f"{name}.parquet", f"{name}.dta")),
         columns=column_rows(table),
         body=body,
-        sources=sources,
     )
 
 
@@ -194,24 +194,18 @@ def _names(codes: str, iso3: str) -> bool:
 
 def country_listings(iso3: str, tables: dict[str, list[Record]], sources: Sources) -> list[Listing]:
     """What the release records of one state, table by table (`tables`: rows as text)."""
-    spells = [
-        {
-            **r,
-            "from": _dates(r, "start_date", "start_precision"),
-            "to": _dates(r, "end_date", "end_precision") or "ongoing",
-        }
-        for r in tables["members"]
-        if r["iso3"] == iso3
-    ]
-    observers = [
-        {
-            **r,
-            "from": _dates(r, "start_date", "start_precision"),
-            "to": _dates(r, "end_date", "end_precision") or "ongoing",
-        }
-        for r in tables["assembly_observers"]
-        if r["iso3"] == iso3
-    ]
+    spells, observers = (
+        [
+            {
+                **r,
+                "from": _dates(r, "start_date", "start_precision"),
+                "to": _dates(r, "end_date", "end_precision") or "ongoing",
+            }
+            for r in tables[name]
+            if r["iso3"] == iso3
+        ]
+        for name in ("members", "assembly_observers")
+    )
     events = [
         {**r, "when": _dates(r, "date", "date_precision")}
         for r in sorted(tables["treaty_events"], key=lambda r: (r["date"], r["event_id"]))
@@ -329,7 +323,6 @@ def country_page(country: Record, tables: dict[str, list[Record]], sources: Sour
         iso3=iso3,
         country=country,
         listings=country_listings(iso3, tables, sources),
-        sources=sources,
     )
 
 
@@ -388,7 +381,7 @@ def tables_list(files: dict[str, bytes]) -> str:
         }
         for n, t in TABLES.items()
     ]
-    return render("tables_list.html", tables=items).decode()
+    return fragment("tables_list.html", tables=items)
 
 
 def countries_list(files: dict[str, bytes]) -> str:
@@ -398,4 +391,4 @@ def countries_list(files: dict[str, bytes]) -> str:
         {"page": country_page_name(c.iso3), "name": c.name, "iso3": c.iso3}
         for c in countries.itertuples()
     ]
-    return render("countries_list.html", countries=items).decode()
+    return fragment("countries_list.html", countries=items)
