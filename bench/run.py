@@ -42,8 +42,8 @@ same run. What is measured:
    `python -c pass` and the imports of the release command, and from the floor's own
    in-process step times.
 5. scale: synthetic `raw/` with 10^4, 10^5 and 10^6 extra troop-figure rows (operation
-   kazakhstan-2022, five contributors, as_of over its 14 days, `preferred: false` beside
-   the real preferred figures, cited sources `bench-source-N`, one per 70 rows, so that
+   kazakhstan-2022, five contributors, as_of over its 14 days, claimed by the press
+   beside the real figures, cited sources `bench-source-N`, one per 70 rows, so that
    every figure_id is unique): wall time and peak memory of `check` and of the floor.
    A scale whose projected time (linear from the previous scale) exceeds
    `--scale-timeout` is not run, and its projection is reported instead.

@@ -1,7 +1,7 @@
 """Measurement 5: synthetic raw/ with 10^4 to 10^6 extra troop figures, and its growth.
 
 The extra figures are of operation kazakhstan-2022: five contributors, as_of over its 14
-days, `preferred: false` beside the real preferred figures, cited sources `bench-source-N`
+days, claimed by the press beside the real figures, cited sources `bench-source-N`
 (one per 70 rows), so that every figure_id is unique. A scale whose projected time or
 memory (linear from the previous scale) is over the limits is not run; its projection is
 reported instead.
@@ -53,7 +53,7 @@ def synthetic_raw(target: Path, rows: int) -> Path:
                         f"\n- operation: kazakhstan-2022\n  contributor: {contributor}\n"
                         f"  troops: {100 + n % 900}\n  qualifier: {QUALIFIERS[n % 5]}\n"
                         f'  as_of: "{day.isoformat()}"\n  source: bench-source-{s}\n'
-                        "  preferred: false\n"
+                        "  claimant: Bench outlet\n  claimant_kind: press\n"
                     )
                     n += 1
     return target

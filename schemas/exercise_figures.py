@@ -40,9 +40,13 @@ class ExerciseFiguresSchema(pandera.DataFrameModel):
         "The date the figure refers to, or else the day it was reported."
     )
     as_of_precision: Series[str] = f.precision("as_of_date")
+    claimant: Series[str] = figures.claimant()
+    claimant_kind: Series[str] = figures.claimant_kind()
+    claimant_iso3: Series[str] = figures.claimant_state()
     preferred: Series[pd.BooleanDtype] = figures.preferred(
         "exercise, measure and contributor (or total)"
     )
+    preferred_by: Series[str] = figures.preferred_by()
     contributors_add_up: Series[pd.BooleanDtype] = figures.contributors_add_up("exercise")
     source_ids: Series[str] = f.source_ids("source", many=False)
     note: Series[str] = f.note()

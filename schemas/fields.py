@@ -155,12 +155,14 @@ def precision(of: str, *, nullable: bool = False) -> Any:
     )
 
 
-def source_ids(raw_name: str | None = None, *, many: bool = True) -> Any:
-    """The sources supporting a row (`many=False`: the raw field gives one)."""
+def source_ids(raw_name: str | None = None, *, many: bool = True, unless: str | None = None) -> Any:
+    """The sources supporting a row (`many=False`: the raw field gives one; `unless`: when
+    a row may have none, and why)."""
     return pandera.Field(
         description="Ids of the sources that support this row, separated by `;` "
-        "(join to `sources.source_id`).",
+        "(join to `sources.source_id`)" + (f"; empty {unless}." if unless else "."),
         str_matches=v.SLUG_LIST,
+        nullable=unless is not None,
         metadata=declared(raw_name, many=many, refers=SUPPORTING_SOURCES),
     )
 

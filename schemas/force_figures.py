@@ -40,7 +40,12 @@ class ForceFiguresSchema(pandera.DataFrameModel):
         "The date the figure refers to, or else the day it was reported."
     )
     as_of_precision: Series[str] = f.precision("as_of_date")
-    preferred: Series[pd.BooleanDtype] = figures.preferred("force and contributor (or total)")
+    as_of_year: Series[pd.Int64Dtype] = figures.as_of_year()
+    claimant: Series[str] = figures.claimant()
+    claimant_kind: Series[str] = figures.claimant_kind()
+    claimant_iso3: Series[str] = figures.claimant_state()
+    preferred: Series[pd.BooleanDtype] = figures.preferred("force, year and contributor (or total)")
+    preferred_by: Series[str] = figures.preferred_by()
     contributors_add_up: Series[pd.BooleanDtype] = figures.contributors_add_up("force")
     source_ids: Series[str] = f.source_ids("source", many=False)
     note: Series[str] = f.note()
@@ -69,7 +74,12 @@ TABLE = Table(
 )
 
 FIGURES = figures.FigureTable(
-    TABLE, group=("force_id",), count="troops", groups="forces", whole="force", unit="troops"
+    TABLE,
+    group=("force_id", figures.YEAR),
+    count="troops",
+    groups="forces and years",
+    whole="force",
+    unit="troops",
 )
 
 

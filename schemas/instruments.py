@@ -27,8 +27,8 @@ class InstrumentsSchema(pandera.DataFrameModel):
         raw_name="title_ru",
     )
     kind: Series[str] = f.choice(
-        "`treaty`, `protocol` (amending or extending another instrument), `charter` or "
-        "`agreement`.",
+        "`treaty`, `protocol` (most amend or extend another instrument, named in "
+        "`amends_id`; a few, titled protocols, stand alone), `charter` or `agreement`.",
         v.INSTRUMENT_KINDS,
         raw_name="kind",
     )
@@ -83,14 +83,17 @@ TABLE = Table(
     primary_key=("instrument_id",),
     position=42,
     notes=(
-        "Coverage: a first set of nine instruments: the 1992 Treaty, the Regulations on the "
-        "Council of 1992, the 1999 extension protocol, the 2002 Charter and agreement on the "
-        "legal status, the 2007 peacekeeping agreement, the 2009 agreement on the rapid "
-        "reaction forces and the two 2010 protocols amending the Treaty and the Charter. Not "
-        "yet recorded: the 2018 protocols (partner and observer statuses) and the other "
-        "agreements on the forces and on military-technical cooperation. No source read "
-        "names the depositary of the Treaty, its protocols or the Charter, or gives a United "
-        "Nations registration number. The states' own steps are in `ratifications`."
+        "Coverage: 27 instruments: the 1992 Treaty and its protocols of 1999, 2010 and 2018; "
+        "the Regulations on the Council of 1992; the 2002 Charter and its protocols of 2010 "
+        "and 2018; the agreement on the legal status and its protocols of 2007 and 2018; and "
+        "the agreements and protocols that govern the forces, from the status agreement of "
+        "2000 to the protocols of 28 November 2024. Not recorded: the decisions adopting "
+        "regulations (such as those on observers and partners of 2018), which are acts of "
+        "the Council, not treaties, and the agreements on military-technical cooperation "
+        "and on other matters than membership and the forces. No source read names the "
+        "depositary of most instruments, or gives a United Nations registration number; "
+        "where no source dates an entry into force, `in_force_event_id` is empty. The "
+        "states' own steps are in `ratifications`."
     ),
 )
 

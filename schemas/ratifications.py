@@ -61,12 +61,18 @@ TABLE = Table(
     position=43,
     derived_key=("instrument_id", "iso3", "step"),
     notes=(
-        "Coverage: a first set of eight ratifying acts, read in Kazakhstan's legal "
-        "databases (six laws) and Russia's (two federal laws). No state is complete for "
-        "any instrument: signatures, deposits and entries into force for each state are "
-        "not yet recorded, nor any act of Armenia, Belarus, Kyrgyzstan or Tajikistan. The "
-        "steps by which states joined, left, froze or suspended their membership are in "
-        "`members` and `treaty_events`."
+        "Coverage: 18 steps, most of them Kazakhstan's (ratifying acts of the Treaty, its "
+        "protocols of 1999 and 2010, the Charter and its 2010 protocol, the agreement on the "
+        "legal status, the peacekeeping agreement and the agreement on the rapid reaction "
+        "forces, with the dates of "
+        "entry into force its treaty bulletin gives); Russia's federal laws on the Charter, "
+        "its 2010 protocol, the legal status and the rapid reaction forces; Armenia's "
+        "parliamentary ratification and Belarus's signature of the agreement on the rapid "
+        "reaction forces. No state is complete for any instrument. Searched for and not "
+        "found in the stored pages read: any ratifying act of Belarus, Kyrgyzstan, "
+        "Tajikistan or Uzbekistan, and any date of deposit. The steps by which states "
+        "joined, left, froze or suspended their membership are in `members` and "
+        "`treaty_events`."
     ),
 )
 

@@ -37,7 +37,23 @@ EVENT_TYPES = (
     "withdrawal_start",
     "withdrawal_end",
 )
+# What a search of the stored pages for a series' exercise of a year found.
+SEARCH_FINDINGS = ("recorded", "held_not_recorded", "announced_only", "none_found")
 QUALIFIERS = ("exact", "approximate", "at_least", "up_to", "planned")
+# Who made a claim of a figure: a state's body or office-holder, a CSTO body or official,
+# a named expert, the press (an outlet's own figure, or one it attributes to no one), or
+# unknown (the page could not be read again to see).
+CLAIMANT_KINDS = ("state", "csto", "expert", "press", "unknown")
+# The criteria of the rule that prefers one figure of a group, in the order it applies
+# them; `only_figure` where the group has one.
+PREFERENCE_REASONS = (
+    "only_figure",
+    "actual_over_planned",
+    "claimant",
+    "exact_over_qualified",
+    "most_recent",
+    "first_source",
+)
 SOURCE_KINDS = ("official", "news", "reference", "dataset", "scholarly")
 
 # The Collective Security Treaty was signed in Tashkent on this day; nothing in the

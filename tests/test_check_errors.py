@@ -31,8 +31,9 @@ FIGURE = {
     "troops": "10",
     "qualifier": "approximate",
     "as_of": '"2022-01-08"',
+    "claimant": "Test outlet",
+    "claimant_kind": "press",
     "source": SOURCE,
-    "preferred": "false",
 }
 COUNTRY = {
     "iso3": "AFG",
@@ -104,7 +105,9 @@ EXERCISE_FIGURE = {
     "count": "1500",
     "qualifier": "exact",
     "as_of": '"2016-08-17"',
-    "preferred": "true",
+    "claimant": "Ministry of Defence of Kazakhstan",
+    "claimant_kind": "state",
+    "claimant_state": "KAZ",
     "source": SOURCE,
 }
 FORCE_FIGURE = {
@@ -112,7 +115,8 @@ FORCE_FIGURE = {
     "contributor": "KGZ",
     "qualifier": "exact",
     "as_of": '"2012-01-01"',
-    "preferred": "false",
+    "claimant": "Test outlet",
+    "claimant_kind": "press",
     "source": SOURCE,
 }
 CODING = {
@@ -225,10 +229,11 @@ CASES = [
     ("exercise of an unknown force", "exercises.yaml", "exercises", EXERCISE, {"forces": "[crrf, navy]"}, "forces", "refers to collective_forces.force_id 'navy'"),
     ("participant that was not a member", "exercise_participants.yaml", "exercise_participants", PARTICIPANT, {}, "state", "a note must say why it took part"),
     ("participant in an unknown exercise", "exercise_participants.yaml", "exercise_participants", PARTICIPANT, {"exercise": "no-such-exercise"}, "exercise", "refers to exercises.exercise_id"),
-    ("two preferred exercise figures", "exercise_figures.yaml", "exercise_figures", EXERCISE_FIGURE, {}, None, "exactly one must be"),
+    ("claim of a state that names none", "exercise_figures.yaml", "exercise_figures", EXERCISE_FIGURE, {"claimant_state": None}, "claimant_state", "a claim of a state names the state"),
     ("exercise figure of an unknown measure", "exercise_figures.yaml", "exercise_figures", EXERCISE_FIGURE, {"measure": "morale"}, "measure", "not one of the allowed values"),
     ("force figure with neither troops nor units", "force_figures.yaml", "force_figures", FORCE_FIGURE, {}, "troops", "give `troops`, `units` or both"),
-    ("two preferred force figures", "force_figures.yaml", "force_figures", FORCE_FIGURE, {"units": "a battalion", "preferred": "true"}, None, "2 figures for KGZ in crrf are marked preferred"),
+    ("claim of the press naming a state", "force_figures.yaml", "force_figures", FORCE_FIGURE, {"units": "a battalion", "claimant_state": "KGZ"}, "claimant_state", "only a claim of a state names one (claimant_kind is 'press')"),
+    ("claimant of an unknown kind", "force_figures.yaml", "force_figures", FORCE_FIGURE, {"units": "a battalion", "claimant_kind": "rumour"}, "claimant_kind", "not one of the allowed values"),
     ("unknown source of another reading", "assistance_requests.yaml", "assistance_requests", REQUEST, {"basis_other": "article_2", "basis_other_sources": "[no-such-source]"}, "basis_other_sources", "refers to sources.source_id 'no-such-source'"),
     ("unknown source of a figure", "exercise_figures.yaml", "exercise_figures", EXERCISE_FIGURE, {"measure": "drones", "source": "no-such-source"}, "source", "refers to sources.source_id 'no-such-source'"),
     ("coding of another state's spell", "external_codings.yaml", "external_codings", CODING, {"spell": "ARM:member:1992-05-15"}, "spell", "the spell is not RUS's"),
@@ -239,7 +244,8 @@ CASES = [
     ("instrument of an unknown event", "instruments.yaml", "instruments", INSTRUMENT, {"signed_event": "no-such-event"}, "signed_event", "refers to treaty_events.event_id"),
     ("step before the signature", "ratifications.yaml", "ratifications", RATIFICATION, {"date": '"2009-01-01"'}, "date", "dated before the instrument was signed"),
     ("step under an unknown instrument", "ratifications.yaml", "ratifications", RATIFICATION, {"instrument": "no-such-instrument"}, "instrument", "refers to instruments.instrument_id"),
-    ("two preferred figures", "troop_deployments.yaml", "troop_deployments", FIGURE, {"preferred": "true"}, None, "exactly one must be"),
+    ("figure marked preferred by hand", "troop_deployments.yaml", "troop_deployments", FIGURE, {"preferred": "true"}, "preferred", "unknown field"),
+    ("figure without its claimant", "troop_deployments.yaml", "troop_deployments", FIGURE, {"claimant": None}, "claimant", "required field is missing"),
 ]  # fmt: skip
 
 

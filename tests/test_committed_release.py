@@ -33,9 +33,11 @@ def test_every_row_of_every_table_cites_a_source() -> None:
         if table.name == "sources":
             continue
         frame = read(table.name)
-        assert (frame["source_ids"] != "").all(), table.name
+        cites = frame["source_ids"] != ""
+        # Only a column declared to allow it (a search that found nothing) may be empty.
+        assert cites.all() or table.model.to_schema().columns["source_ids"].nullable, table.name
         supported = read("citations").query("table == @table.name and role == 'supports'")
-        assert set(supported["record_id"]) == set(frame[table.primary_key[0]]), table.name
+        assert set(supported["record_id"]) == set(frame[table.primary_key[0]][cites]), table.name
 
 
 def test_observers_in_the_parliamentary_assembly_are_not_members_of_the_csto() -> None:

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 from flows.writers.codebook import sums_warning
 from flows.writers.figure_sums import Mismatch, mismatched_groups, mismatches
 from schemas import FIGURE_TABLES
+from schemas.figures import with_sums_checked
 
 Row = tuple[str | int | bool | None, ...]  # the group's values, contributor, count, preferred
 
@@ -23,8 +24,10 @@ def figure_files(rows: dict[str, list[Row]]) -> dict[str, bytes]:
     for name, figures in FIGURE_TABLES.items():
         columns = [*figures.group, "contributor_iso3", figures.count, "preferred"]
         frame = pd.DataFrame(rows.get(name, []), columns=columns)
-        frame = figures.with_sums_checked(
-            frame.astype({figures.count: "Int64", "preferred": "boolean"})
+        frame = with_sums_checked(
+            frame.astype({figures.count: "Int64", "preferred": "boolean"}),
+            list(figures.group),
+            figures.count,
         )
         sink = io.BytesIO()
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink)
@@ -39,10 +42,11 @@ ADDING_UP = {
         ("op-b", None, 100, True),
     ],
     "force_figures": [
-        ("crrf", "RUS", 8000, True),
-        ("crrf", "KAZ", 4000, True),
-        ("crrf", "KAZ", 3000, False),
-        ("crrf", None, 12000, True),
+        ("crrf", 2009, "RUS", 8000, True),
+        ("crrf", 2009, "KAZ", 4000, True),
+        ("crrf", 2009, "KAZ", 3000, False),
+        ("crrf", 2009, None, 12000, True),
+        ("crrf", 2022, None, 18000, True),  # a year of its own: judged apart
     ],
     "exercise_figures": [
         ("ex-1", "vehicles", "RUS", 10, True),

@@ -26,7 +26,7 @@ from flows.writers.package import content_of, release_files
 from flows.writers.page import MAX_FIGURES, page_sections, render_page
 from flows.writers.page_institution import RESPONSE_COLOURS, ROLE_COLOURS
 from flows.writers.site import site_pages
-from schemas import TABLES
+from schemas import FIGURE_TABLES, TABLES
 from tests.conftest import RAW
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -78,7 +78,8 @@ def inject_into_event_title(raw_dir: Path) -> None:
 
 
 def add_figures(raw_dir: Path, contributor: str, count: int) -> None:
-    """`count` more troop figures of `contributor`, none preferred, each from a new source.
+    """`count` more troop figures of `contributor`, each from a new source and claimed by the
+    press, so that none outranks a contributor's own official figure.
 
     Twelve days take turns, so some share a date; the troops grow with each figure, so the
     smallest are among the oldest.
@@ -95,7 +96,8 @@ def add_figures(raw_dir: Path, contributor: str, count: int) -> None:
             out.write(
                 f"\n- operation: kazakhstan-2022\n  contributor: {contributor}\n"
                 f'  troops: {10 + i}\n  qualifier: exact\n  as_of: "2022-01-{6 + i % 12:02d}"\n'
-                f"  source: test-source-{i}\n  preferred: false\n"
+                "  claimant: Test outlet\n  claimant_kind: press\n"
+                f"  source: test-source-{i}\n"
             )
 
 
@@ -328,11 +330,9 @@ def test_exercise_and_force_figures_that_do_not_add_up_warn_where_they_are_shown
     injected,
 ) -> None:
     opened, files = injected
-    for table, group in (
-        ("exercise_figures", ["exercise_id", "measure"]),
-        ("force_figures", ["force_id"]),
-    ):
+    for table in ("exercise_figures", "force_figures"):
         figures = rows(files, table)
+        group = list(FIGURE_TABLES[table].group)
         wrong = figures[figures["contributors_add_up"] == "false"][group].drop_duplicates()
         caveat = opened.page.locator(f'[data-caveat="sum-{table}"]')
         assert caveat.count() == (1 if len(wrong) else 0), table

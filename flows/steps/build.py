@@ -26,7 +26,7 @@ def build(records: RawRecords) -> dict[str, pd.DataFrame]:
     """Every published table, in publication order, rows sorted by primary key."""
     tables = {t.name: _sorted(records.tables[t.name], t.primary_key) for t in RAW_TABLES}
     for name, figures in FIGURE_TABLES.items():
-        tables[name] = figures.with_sums_checked(tables[name])
+        tables[name] = figures.with_computed(tables[name])
     tables["membership_years"] = membership_years(
         tables["members"], tables["countries"], records.as_of
     )

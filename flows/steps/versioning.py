@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 
 from flows.steps.render import csv_text
-from schemas import TABLES
+from schemas import FIGURE_TABLES, TABLES
+from schemas.figures import CONTRIBUTOR, YEAR
 
 Bump = Literal["major", "minor", "patch"]
 BUMPS: tuple[Bump, ...] = ("major", "minor", "patch")
@@ -40,6 +42,8 @@ class TableDiff:
     added_rows: list[str] = field(default_factory=list)
     removed_rows: list[str] = field(default_factory=list)
     changed_values: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # In a table of figures: (figure now preferred, those of its group it replaces, why).
+    newly_preferred: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -112,7 +116,37 @@ def diff_table(name: str, old: dict[str, bytes], new: dict[str, bytes]) -> Table
         diff.changed_values.append(
             (_row_id(both[row]), shared[column], old_cells[row, column], new_cells[row, column])
         )
+    diff.newly_preferred = newly_preferred(name, before, after)
     return diff
+
+
+def newly_preferred(
+    name: str, before: pd.DataFrame, after: pd.DataFrame
+) -> list[tuple[str, str, str]]:
+    """In a table of figures, each figure preferred now in a group that had figures before
+    and preferred another (or none), with the figures of its group preferred before
+    (`;`-separated) and why: the step of the rule that decided (`preferred_by`) and who
+    made the claim. A group is found in the old release by the same columns, the year
+    taken from `as_of_date` where the old release had no such column."""
+    figures = FIGURE_TABLES.get(name)
+    if figures is None or "preferred" not in before.columns or "preferred" not in after.columns:
+        return []
+    columns = [*figures.group, CONTRIBUTOR]
+    old = before.assign(**{YEAR: before["as_of_date"].str[:4]}) if YEAR in columns else before
+    old_groups = old.groupby(columns, sort=False)
+    found = []
+    for key, rows in after.groupby(columns, sort=True):
+        if key not in old_groups.groups:
+            continue  # a new group: its rows are listed as added
+        was = old_groups.get_group(key)
+        was_preferred = sorted(was.loc[was["preferred"] == "true", "figure_id"])
+        for row in rows[rows["preferred"] == "true"].to_dict("records"):
+            if row["figure_id"] not in was_preferred:
+                why = row.get("preferred_by", "")
+                claimant = row.get("claimant", "")
+                reason = f"{why}: {claimant}" if claimant else why
+                found.append((row["figure_id"], ";".join(was_preferred), reason))
+    return found
 
 
 def _row_id(index: object) -> str:

@@ -60,6 +60,20 @@ def table_changes(diff: TableDiff) -> list[str]:
                 for key, column, old, new in diff.changed_values[: MAX_LISTED * 4]
             ),
         ]
+    if diff.newly_preferred:
+        lines += [
+            "",
+            f"Preferred figures changed ({len(diff.newly_preferred)}): each figure now "
+            "preferred, the one it replaces, and why (the step of the rule that decided: "
+            "who made the claim):",
+            "",
+            "| now preferred | was preferred | why |",
+            "|---|---|---|",
+            *(
+                f"| `{now}` | {_keys(was.split(';')) if was else '(none)'} | {_cell(why)} |"
+                for now, was, why in diff.newly_preferred
+            ),
+        ]
     return [*lines, ""]
 
 

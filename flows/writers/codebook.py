@@ -43,14 +43,23 @@ ENCODING = """\
   `at_least` ("more than"), `up_to`, or `planned` (announced before it happened).
 - **Competing claims.** Sources disagree on figures: troops deployed (`troop_deployments`),
   troops and equipment in exercises (`exercise_figures`), the forces' strength and pledges
-  (`force_figures`). Every figure is kept, one row per source, and exactly one row per
-  operation, exercise and measure, or force, and per contributor (or total, where
-  `contributor_iso3` is empty) has `preferred = true`, by one rule: an official figure over a
-  press estimate; actual over planned; exact over qualified; then the most recent (for
-  exercises and forces, then the first by source id). A deployment figure's `note` says
-  why. Where sources disagree on a date, the row holds the preferred date,
-  `contradicting_source_ids` lists the sources that give another one, and `note` says what
-  they give; in `citations` those links have `role = contradicts`.
+  (`force_figures`). Every figure is kept, one row per source, with who made the claim
+  (`claimant`, `claimant_kind`, `claimant_iso3`) beside where it was read (`source_ids`):
+  a defence ministry's figure read in a news report is the ministry's claim, and so is a
+  figure in a report that the outlet credits as a whole to an official body (its
+  statement, its press service); a figure an outlet attributes to no one, or to an unnamed
+  source, is the press's. Exactly one row per operation, exercise and measure, or force and
+  year, and per contributor (or total, where `contributor_iso3` is empty) has
+  `preferred = true`, computed by one rule: a figure of what happened over a plan (a plan
+  is not a rival account of what happened); then who made the claim (the contributing
+  state's own word on its contribution; then officials of the CSTO or of any state; then
+  named experts; then the press); exact over qualified; the most recent (a date known to
+  the month or year counts as its first day); the first source id. `preferred_by` names
+  the step that decided. A force's strength changes over time, so its figures of different
+  years (`as_of_year`) are a series, not rival claims: one is preferred per year. Where
+  sources disagree on a date, the row holds the preferred date, `contradicting_source_ids`
+  lists the sources that give another one, and `note` says what they give; in `citations`
+  those links have `role = contradicts`.
 - **Sums of troops.** The preferred figure per contributor and the preferred total are each
   the best figure found for themselves; they need not add up. `contributors_add_up`, on every
   preferred figure, says whether the preferred contributor figures of its operation,

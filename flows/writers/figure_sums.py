@@ -19,7 +19,7 @@ from schemas.figures import CONTRIBUTOR
 class Mismatch:
     """The preferred figures of one group: per contributor, summed, and the total.
 
-    `group` holds the group's values, in the order of the table's group columns.
+    `group` holds the group's values as text, in the order of the table's group columns.
     """
 
     group: tuple[str, ...]
@@ -49,7 +49,7 @@ def mismatched_groups(table: str, files: dict[str, bytes]) -> dict[tuple[str, ..
 
 def _sums(figures: pa.Table, group: tuple[str, ...], count: str) -> dict[tuple[str, ...], int]:
     summed = figures.group_by(list(group)).aggregate([(count, "sum")]).to_pylist()
-    return {tuple(row[c] for c in group): row[f"{count}_sum"] or 0 for row in summed}
+    return {tuple(str(row[c]) for c in group): row[f"{count}_sum"] or 0 for row in summed}
 
 
 def mismatches(files: dict[str, bytes]) -> dict[str, Mismatch]:

@@ -58,6 +58,7 @@ FIGURE_COLUMNS = [
     "qualifier",
     "as_of_date",
     "as_of_precision",
+    "claimant",
     "preferred",
     "source_ids",
 ]
@@ -332,7 +333,8 @@ def figures_listing(rows: pd.DataFrame, publishers: dict[str, str]) -> site.List
         preferred=rows["preferred"].map({"true": "✓ preferred", "false": ""}),
     )
     columns = {"contributor": "contributor", "figure": "troops", "when": "as of",
-               "source": "source", "preferred": "preferred"}  # fmt: skip
+               "claimant": "claimed by", "source": "source",
+               "preferred": "preferred"}  # fmt: skip
     return site.listing_of("figures", "Figures", rows, columns)
 
 

@@ -126,7 +126,8 @@ def forces(files: dict[str, bytes]) -> str:
     items = []
     for force in rows.itertuples():
         founded = shown_date(force.founded_date, force.founded_precision) or "date not found"
-        own = preferred[preferred["force_id"] == force.force_id].sort_values("contributor_iso3")
+        own = preferred[preferred["force_id"] == force.force_id]
+        own = own.sort_values(["contributor_iso3", "as_of_date"])  # a series per contributor
         items.append(
             {
                 "id": force.force_id,
@@ -145,7 +146,7 @@ def figure_row(figure: Row, names: dict[str, str]) -> dict[str, str]:
     troops = qualified(int(figure.troops), figure.qualifier) if figure.troops else ""
     when = shown_date(figure.as_of_date, figure.as_of_precision)
     return {"id": figure.figure_id, "who": who, "troops": troops, "units": figure.units,
-            "when": when}  # fmt: skip
+            "when": when, "claimant": figure.claimant}  # fmt: skip
 
 
 def sums_caveat(table: str, files: dict[str, bytes]) -> str:

@@ -304,10 +304,11 @@ def country_listings(iso3: str, tables: dict[str, list[Record]], sources: Source
         ]
         columns = {group: group.removesuffix("_id"), "figure": "figure"}
         columns |= {measure: "measure"} if measure else {}
-        columns |= {"as of": "as of", "preferred": "preferred", "source_ids": "sources"}
+        columns |= {"as of": "as of", "claimant": "claimed by", "preferred": "preferred",
+                    "source_ids": "sources"}  # fmt: skip
         note = (
-            "Every figure as its source gave it; `preferred` marks the one the dataset "
-            "prefers for its group."
+            "Every figure as its source gave it, with who made the claim; `preferred` marks "
+            "the one the dataset prefers for its group."
         )
         out.append(listing(table, f"Figures in {table}", figures, columns, note, sources))
     return out
