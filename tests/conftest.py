@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -67,6 +68,13 @@ def small_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def small_raw_dir(small_raw: Path, tmp_path: Path) -> Path:
+    """A private copy of the small records (`small_raw`) that a test may change: for tests
+    of the command line and the scheduler, which need valid records, not all of them."""
+    return shutil.copytree(small_raw, tmp_path / "raw")
+
+
+@pytest.fixture
 def memory_dir(tmp_path: Path) -> Iterator[Path]:
     """A private folder in memory (`/dev/shm`) where the machine has one, else `tmp_path`:
     for tests that write a release hundreds of times, whose syncs to disk would cost more
@@ -92,8 +100,17 @@ def prefect_api() -> Iterator[str]:
         yield str(PREFECT_API_URL.value())
 
 
+# Seconds each test file takes, measured by `bench/test_weights.py`.
+FILE_WEIGHTS = Path(__file__).with_name("file_weights.json")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that needs the session's Prefect server is slow: the quick tier leaves it out."""
+    """A test that needs the session's Prefect server is slow: the quick tier leaves it out.
+    The heaviest files come first, so that xdist (`--dist loadfile`) hands them out first
+    and no worker is left alone with a long file at the end; within a file, the order is
+    kept."""
     for item in items:
         if "prefect_api" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+    weights = json.loads(FILE_WEIGHTS.read_text(encoding="utf-8"))
+    items.sort(key=lambda item: -weights.get(item.nodeid.split("::")[0], 0))

@@ -30,9 +30,9 @@ def test_check_on_the_real_records_passes(raw_dir: Path) -> None:
 
 
 def test_release_stages_what_it_wrote_then_release_again_says_no_change(
-    prefect_api: str, raw_dir: Path
+    prefect_api: str, small_raw_dir: Path
 ) -> None:
-    root = raw_dir.parent
+    root = small_raw_dir.parent
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     first = run(["release", "--stage"], root, prefect_api)
     assert first.returncode == 0, first.stdout + first.stderr
@@ -44,21 +44,21 @@ def test_release_stages_what_it_wrote_then_release_again_says_no_change(
     ).stdout.split()
     assert "output/v1.0.0/SHA256SUMS" in staged and "output/releases.json" in staged
     assert all(name.startswith("output/") for name in staged)
-    second = run(["release"], raw_dir.parent, NO_SERVER)  # must not need Prefect at all
+    second = run(["release"], small_raw_dir.parent, NO_SERVER)  # must not need Prefect at all
     assert second.returncode == 0, second.stdout + second.stderr
     assert "No change" in second.stdout
     assert "published in output/v1.0.0 and output/latest" in second.stdout  # where it is
-    output = raw_dir.parent / "output"
+    output = small_raw_dir.parent / "output"
     visible = sorted(p.name for p in output.iterdir() if not p.name.startswith("."))
     assert visible == ["CHANGELOG.md", "latest", "releases.json", "v1.0.0"]
 
 
 def test_a_pipeline_change_that_keeps_the_tables_is_rebuilt_once_then_known(
-    prefect_api: str, raw_dir: Path
+    prefect_api: str, small_raw_dir: Path
 ) -> None:
     """A release's `input_hash` covers the pipeline code of its day, so new code cannot
     know it makes the same tables without building them once; after that it must know."""
-    root = raw_dir.parent
+    root = small_raw_dir.parent
     assert run(["release"], root, prefect_api).returncode == 0
     releases = root / "output" / "releases.json"
     history = json.loads(releases.read_text(encoding="utf-8"))
@@ -81,14 +81,14 @@ def fresh_prefect_env(home: Path) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_a_killed_release_leaves_no_process_behind_and_frees_its_pipes(
-    raw_dir: Path, tmp_path: Path
+    small_raw_dir: Path, tmp_path: Path
 ) -> None:
     from tests.test_prefect_server import alive, kill_if_alive, servers_of, wait_until
 
     command = [sys.executable, "-m", "flows.orchestration.cli", "release"]
     env = fresh_prefect_env(tmp_path / "home")
     child = subprocess.Popen(
-        command, cwd=raw_dir.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        command, cwd=small_raw_dir.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     servers: list[int] = []
     try:
@@ -104,14 +104,14 @@ def test_a_killed_release_leaves_no_process_behind_and_frees_its_pipes(
 
 @pytest.mark.slow
 def test_concurrent_releases_on_a_fresh_prefect_home_are_quiet_and_tell_the_truth(
-    raw_dir: Path, tmp_path: Path
+    small_raw_dir: Path, tmp_path: Path
 ) -> None:
     """Found by hostile testing: a 195-line database traceback, and still exit 0."""
     env = fresh_prefect_env(tmp_path / "shared-home")
     runs = []
     for n in range(2):
         root = tmp_path / f"clone-{n}"
-        shutil.copytree(raw_dir, root / "raw")
+        shutil.copytree(small_raw_dir, root / "raw")
         runs.append(
             subprocess.Popen(
                 [sys.executable, "-m", "flows.orchestration.cli", "release"],

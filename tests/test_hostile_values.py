@@ -53,10 +53,10 @@ def parquet_as_text(data: bytes) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("pristine") / "raw"
-    shutil.copytree(RAW, folder)
-    return folder
+def pristine(small_raw: Path) -> Path:
+    """The small records (`small_raw`): what a value becomes does not depend on the other
+    rows, and each example reads, checks and builds them all."""
+    return small_raw
 
 
 def fresh_raw(pristine: Path, tmp_path: Path, name: str) -> Path:

@@ -36,9 +36,6 @@ from tests.prefect_processes import (
     tail,
 )
 
-REPO = Path(__file__).resolve().parent.parent
-RAW = REPO / "raw"
-
 SERVER_STARTUP = 300  # s; a Prefect server takes ~20 s to start on 2 idle cores
 DEPLOYMENT_WAIT = 240  # s; `csto-data serve` imports Prefect, pandas and pandera first
 RUN_WAIT = 600  # s; each served run starts a fresh Python process
@@ -69,10 +66,13 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, prefect_server: Server) -> Iterator[Served]:
-    """`csto-data serve` in a folder holding a copy of raw/, until the module ends."""
+def served(
+    tmp_path_factory: pytest.TempPathFactory, prefect_server: Server, small_raw: Path
+) -> Iterator[Served]:
+    """`csto-data serve` in a folder holding a copy of the small records, until the module
+    ends: the schedule and the runs are under test, not the records."""
     folder = tmp_path_factory.mktemp("served")
-    shutil.copytree(RAW, folder / "raw")
+    shutil.copytree(small_raw, folder / "raw")
     log = folder.parent / f"{folder.name}.log"
     env = isolated_env(
         PREFECT_API_URL=prefect_server.api,

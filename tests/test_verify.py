@@ -124,6 +124,28 @@ def test_a_package_validated_before_is_validated_again_once_its_bytes_change(
     assert any("troop_deployments" in p for p in found)
 
 
+def test_a_package_whose_data_files_are_unchanged_is_not_validated_again(
+    output: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page or a checksum listing is not read by Frictionless: changing one keeps its
+    findings; changing a data file the descriptor names does not."""
+    import frictionless
+
+    from flows.steps.verify import package_problems, read_folder
+
+    folder = output / "latest"
+    assert package_problems(read_folder(folder)[0], folder, str) == []
+    calls: list[str] = []
+    validate = frictionless.validate
+    monkeypatch.setattr(frictionless, "validate", lambda path: calls.append(path) or validate(path))
+    (folder / "index.html").write_bytes(b"<p>changed</p>")
+    assert package_problems(read_folder(folder)[0], folder, str) == []
+    assert calls == []
+    (folder / "members.dta").write_bytes(b"changed")
+    package_problems(read_folder(folder)[0], folder, str)
+    assert len(calls) == 1
+
+
 def test_unknown_version_is_reported(output: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = verify(output, capsys, "9.9.9")
     assert code == 1

@@ -22,7 +22,7 @@ import yaml
 
 from flows.orchestration.serve import DEFAULT_CRON, DEPLOYMENT, FULL_NAME
 from tests.conftest import REPO
-from tests.helpers import add_event
+from tests.helpers import add_event, trimmed_raw
 from tests.prefect_processes import (
     Server,
     artifacts,
@@ -80,7 +80,8 @@ def prefect_cli(args: list[str], cwd: Path, env: dict[str, str], timeout: float)
 
 @pytest.fixture(scope="module")
 def remote(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A bare repository: this checkout's history, its current code, one added record."""
+    """A bare repository: this checkout's history, its current code, and the small records
+    with one added record."""
     folder = tmp_path_factory.mktemp("git")
     seed, bare = folder / "seed", folder / "remote.git"
     git(folder, "clone", "--quiet", "--no-tags", str(REPO), str(seed))
@@ -89,6 +90,8 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.rmtree(seed / name)
         shutil.copytree(REPO / name, seed / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "prefect.yaml", seed)
+    shutil.rmtree(seed / "raw")  # the small records: the run and the push are under test
+    trimmed_raw(seed / "raw")
     add_event(seed / "raw")
     git(seed, "add", "--all")
     git(seed, "commit", "--quiet", "-m", "Add a record")

@@ -20,6 +20,7 @@ Frictionless validator reads files from disk, from a private scratch folder of t
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 from collections.abc import Callable
@@ -258,11 +259,23 @@ def page_problems(files: Files, where: Where) -> list[str]:
     return problems
 
 
-# What Frictionless found in each package read in this process, by the digest of its
-# files: the validator is a pure function of those bytes and takes most of verify's time,
-# so a folder that holds the same bytes as one validated before (the tests verify the same
-# small release hundreds of times) is not validated again.
+# What Frictionless found in each package read in this process, by the digest of the
+# files it reads: the validator is a pure function of those bytes and takes most of
+# verify's time, so a package whose descriptor and data files are those of one validated
+# before (the tests verify the same small release hundreds of times, often with only a
+# page or a checksum changed) is not validated again.
 _PACKAGE_FINDINGS: Recent[str, list[str]] = Recent(8)
+
+
+def package_inputs(files: Files) -> Files:
+    """The files Frictionless reads of a package: its descriptor and the files its
+    resources name; all of them where the descriptor cannot be read so."""
+    try:
+        descriptor = json.loads(files["datapackage.json"])
+        paths = {str(resource["path"]) for resource in descriptor["resources"]}
+    except (ValueError, TypeError, KeyError):
+        return files
+    return {name: data for name, data in files.items() if name in paths | {"datapackage.json"}}
 
 
 def package_problems(files: Files, folder: Path, where: Where) -> list[str]:
@@ -272,7 +285,7 @@ def package_problems(files: Files, folder: Path, where: Where) -> list[str]:
 
     if "datapackage.json" not in files:
         return []  # reported by contents_problems
-    key = sha256(checksums(files))
+    key = sha256(checksums(package_inputs(files)))
     found = _PACKAGE_FINDINGS.get(key)
     if found is None:
         report = frictionless.validate(str(folder / "datapackage.json"))
