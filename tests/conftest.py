@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,6 +91,39 @@ def memory_dir(tmp_path: Path) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def prefect_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Prefect database already migrated to the installed Prefect's schema, made once for
+    all the session's workers: a server whose start, stop or runs are under test, not the
+    creation of its database, begins from a copy (`seeded_home`), which saves the 6 s of
+    migrations a fresh one costs. Tests of a fresh home do not use it."""
+    from tests.prefect_processes import isolated_env
+
+    root = tmp_path_factory.getbasetemp()
+    shared = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+    home = shared / "prefect-database"
+    with (shared / "prefect-database.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker migrates, the others wait for it
+        if not (home / "done").exists():
+            home.mkdir(exist_ok=True)
+            subprocess.run(
+                [sys.executable, "-m", "prefect", "server", "database", "upgrade", "-y"],
+                env=isolated_env(PREFECT_HOME=str(home)),
+                capture_output=True,
+                check=True,
+                timeout=300,
+            )
+            (home / "done").touch()
+    return home / "prefect.db"
+
+
+def seeded_home(home: Path, database: Path) -> Path:
+    """`home` made a PREFECT_HOME holding a copy of the migrated `database`."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(database, home / "prefect.db")
+    return home
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import seeded_home
+
 # Nothing listens here: a run that needed Prefect's API would fail.
 NO_SERVER = "http://127.0.0.1:9/api"
 
@@ -81,12 +83,12 @@ def fresh_prefect_env(home: Path) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_a_killed_release_leaves_no_process_behind_and_frees_its_pipes(
-    small_raw_dir: Path, tmp_path: Path
+    small_raw_dir: Path, tmp_path: Path, prefect_database: Path
 ) -> None:
     from tests.test_prefect_server import alive, kill_if_alive, servers_of, wait_until
 
     command = [sys.executable, "-m", "flows.orchestration.cli", "release"]
-    env = fresh_prefect_env(tmp_path / "home")
+    env = fresh_prefect_env(seeded_home(tmp_path / "home", prefect_database))
     child = subprocess.Popen(
         command, cwd=small_raw_dir.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )

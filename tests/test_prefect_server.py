@@ -6,7 +6,8 @@ Real servers, real processes. A server is started in this process (with its own
 `sys.executable -c` (its own environment, without this process's PREFECT_* settings). The
 processes are found through /proc, so these tests run on Linux only. A server takes about
 4 s to start on 2 idle cores, about 10 s with a fresh `PREFECT_HOME` (the database is
-created and migrated).
+created and migrated): the tests that are not about a fresh home start from a copy of a
+migrated database (`prefect_database` in conftest).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from flows.orchestration.prefect_server import ServerDidNotStart, temporary_server
+from tests.conftest import seeded_home
 
 REPO = Path(__file__).resolve().parent.parent
 STARTUP = 180.0  # s; generous: a cold, busy 2-core machine
@@ -138,15 +140,16 @@ def wait_until(condition, seconds: float) -> bool:
 
 
 @pytest.fixture
-def own_prefect_home(tmp_path: Path) -> Iterator[Path]:
-    """A fresh PREFECT_HOME and database for servers started in this process."""
+def own_prefect_home(tmp_path: Path, prefect_database: Path) -> Iterator[Path]:
+    """A PREFECT_HOME and database of its own (a copy of the migrated one) for servers
+    started in this process."""
     from prefect.settings import (
         PREFECT_API_DATABASE_CONNECTION_URL,
         PREFECT_HOME,
         temporary_settings,
     )
 
-    home = tmp_path / "prefect-home"
+    home = seeded_home(tmp_path / "prefect-home", prefect_database)
     updates = {
         PREFECT_HOME: str(home),
         PREFECT_API_DATABASE_CONNECTION_URL: f"sqlite+aiosqlite:///{home}/prefect.db",
@@ -188,8 +191,11 @@ def test_server_answers_health_and_is_reaped_with_its_port_closed_on_exit(
     assert log.read_text().startswith("--- temporary Prefect server on 127.0.0.1:")
 
 
-def test_sigkill_of_the_caller_kills_its_server_and_frees_its_pipes(tmp_path: Path) -> None:
-    child = start_child(OURS, tmp_path / "home", str(tmp_path / "server.log"), str(STARTUP))
+def test_sigkill_of_the_caller_kills_its_server_and_frees_its_pipes(
+    tmp_path: Path, prefect_database: Path
+) -> None:
+    home = seeded_home(tmp_path / "home", prefect_database)
+    child = start_child(OURS, home, str(tmp_path / "server.log"), str(STARTUP))
     server = None
     try:
         api = child.stdout.readline().strip()
@@ -209,14 +215,16 @@ def test_sigkill_of_the_caller_kills_its_server_and_frees_its_pipes(tmp_path: Pa
         child.communicate(timeout=30)
 
 
-def test_prefects_own_temporary_server_outlives_a_killed_parent(tmp_path: Path) -> None:
+def test_prefects_own_temporary_server_outlives_a_killed_parent(
+    tmp_path: Path, prefect_database: Path
+) -> None:
     """Why `flows.orchestration.prefect_server` exists: Prefect's own server is orphaned,
     still running.
 
     If this fails, Prefect has fixed it, and `flows.orchestration.prefect_server` may no
     longer be needed.
     """
-    child = start_child(PREFECTS_OWN, tmp_path / "home")
+    child = start_child(PREFECTS_OWN, seeded_home(tmp_path / "home", prefect_database))
     server = None
     try:
         api = child.stdout.readline().strip()

@@ -25,6 +25,7 @@ from uuid import UUID
 import pytest
 
 from flows.orchestration.serve import DEFAULT_CRON, FULL_NAME
+from tests.conftest import seeded_home
 from tests.prefect_processes import (
     Server,
     artifacts,
@@ -58,9 +59,11 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`prefect server start` on a free port of 127.0.0.1 with a fresh PREFECT_HOME."""
-    home = tmp_path_factory.mktemp("prefect-server-home")
+def prefect_server(
+    tmp_path_factory: pytest.TempPathFactory, prefect_database: Path
+) -> Iterator[Server]:
+    """`prefect server start` on a free port of 127.0.0.1 with its own PREFECT_HOME."""
+    home = seeded_home(tmp_path_factory.mktemp("prefect-server-home"), prefect_database)
     with local_prefect_server(home, home.parent / f"{home.name}.log", SERVER_STARTUP) as server:
         yield server
 

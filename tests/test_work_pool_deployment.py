@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from flows.orchestration.serve import DEFAULT_CRON, DEPLOYMENT, FULL_NAME
-from tests.conftest import REPO
+from tests.conftest import REPO, seeded_home
 from tests.helpers import add_event, trimmed_raw
 from tests.prefect_processes import (
     Server,
@@ -102,8 +102,8 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("prefect-server-home")
+def server(tmp_path_factory: pytest.TempPathFactory, prefect_database: Path) -> Iterator[Server]:
+    home = seeded_home(tmp_path_factory.mktemp("prefect-server-home"), prefect_database)
     with local_prefect_server(home, home.parent / f"{home.name}.log", SERVER_STARTUP) as server:
         yield server
 
