@@ -30,6 +30,15 @@ SPELL = (
     "  sources: [apostrophe-2022-01-06]\n"
 )
 ALIASES = "YAML anchors and aliases are not allowed in raw/"
+
+
+@pytest.fixture
+def raw_dir(small_raw_dir: Path) -> Path:
+    """The small records to spoil: a hostile file is refused whatever the other records
+    hold, and each test reads and checks them all."""
+    return small_raw_dir
+
+
 TOO_DEEP = (
     f"values nested more than {MAX_DEPTH} levels deep are not allowed in raw/ "
     "(a value is a single value or a flat list)"
