@@ -146,6 +146,16 @@ def test_a_package_whose_data_files_are_unchanged_is_not_validated_again(
     assert len(calls) == 1
 
 
+def test_a_descriptor_whose_paths_are_not_plain_names_keeps_every_file_in_the_key() -> None:
+    from flows.steps.verify import package_inputs
+
+    files = {"a.csv": b"1", "page.html": b"2"}
+    plain = {**files, "datapackage.json": b'{"resources": [{"path": "a.csv"}]}'}
+    listed = {**files, "datapackage.json": b'{"resources": [{"path": ["a.csv"]}]}'}
+    assert set(package_inputs(plain)) == {"a.csv", "datapackage.json"}
+    assert package_inputs(listed) == listed
+
+
 def test_unknown_version_is_reported(output: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = verify(output, capsys, "9.9.9")
     assert code == 1

@@ -272,10 +272,12 @@ def package_inputs(files: Files) -> Files:
     resources name; all of them where the descriptor cannot be read so."""
     try:
         descriptor = json.loads(files["datapackage.json"])
-        paths = {str(resource["path"]) for resource in descriptor["resources"]}
+        paths = [resource["path"] for resource in descriptor["resources"]]
     except (ValueError, TypeError, KeyError):
         return files
-    return {name: data for name, data in files.items() if name in paths | {"datapackage.json"}}
+    if not all(isinstance(path, str) for path in paths):
+        return files  # a list of paths, or worse: keep every file in the key
+    return {name: data for name, data in files.items() if name in {*paths, "datapackage.json"}}
 
 
 def package_problems(files: Files, folder: Path, where: Where) -> list[str]:
